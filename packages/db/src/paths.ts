@@ -1,0 +1,13 @@
+// Where @repo/db keeps its Prisma schema, migrations and data migrations, for tools that read them.
+import { fileURLToPath } from "node:url";
+
+const at = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/** The package folder (holds prisma.config.ts). */
+export const packageDir = at("..");
+/** The Prisma schema. */
+export const schemaPath = at("../schema.prisma");
+/** Prisma migrations: one folder per migration, each with `migration.sql`. */
+export const migrationsDir = at("../migrations");
+/** Data-migration scripts, run after the schema migrations of their release. */
+export const dataMigrationsDir = at("../data-migrations");
