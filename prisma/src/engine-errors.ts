@@ -1,7 +1,9 @@
 // Rewrites the wasm engine's generic errors into the user-facing ones the native engine reports.
 // The wasm build loses the database error's code when a migration script fails ("external connector
 // error"); Prisma users and tools expect P3018 with the SQLSTATE, as the native engine gives.
+import { takeLastConnectionFailure } from "./pg-adapter/connection.ts";
 import { takeLastServerError, type ServerErrorRecord } from "./pg-adapter/errors.ts";
+import { userFacingError } from "./user-facing-errors.ts";
 
 /** The lines around the error position, numbered, as a reader needs them to find the statement. */
 function renderPosition(sql: string, position: number): string {
@@ -35,6 +37,8 @@ export interface TranslatedError {
 export function translateEngineError(error: unknown): TranslatedError | undefined {
   const e = error as { name?: unknown; message?: unknown; code?: unknown };
   const message = typeof e?.message === "string" ? e.message : "";
+  const failure = typeof e?.code === "string" ? undefined : takeLastConnectionFailure();
+  if (failure) return userFacingError(failure.error, failure.target);
   if (!message.includes("external connector error")) return undefined;
   const record = takeLastServerError();
   if (!record) return undefined;
