@@ -9,7 +9,7 @@ import { readMigrationsFolder } from "./migrations-folder.ts";
 export { SchemaEngineError, withSchemaEngine, type EngineSessionOptions } from "./engine-session.ts";
 export { parseConnectionUrl } from "./connection-config.ts";
 export { readMigrationsFolder } from "./migrations-folder.ts";
-export { SHADOW_DATABASE_PREFIX } from "./pg-adapter/shadow-databases.ts";
+export { SHADOW_DATABASE_PREFIX, shadowDescription } from "./pg-adapter/shadow-databases.ts";
 export { prismaEnv, runPrisma, schemaEngineBinary, type PrismaRun, type RunPrismaOptions } from "./prisma-cli.ts";
 export { engineVersion } from "./wasm-engine.ts";
 

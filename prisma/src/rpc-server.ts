@@ -1,10 +1,12 @@
 // The native schema engine's JSON-RPC 2.0 protocol over stdio, one JSON object per line, answered by
 // the wasm engine. Besides requests from the Prisma CLI it sends one request of its own: `print`
 // (for `migrate diff`), whose reply it awaits before answering the CLI's request.
+/// <reference path="./webassembly.d.ts" />
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { SchemaEngine } from "./wasm-engine.ts";
 import { panicRegistry } from "./wasm-engine.ts";
+import { callEngine, isEngineMethod } from "./engine-calls.ts";
 import { translateEngineError } from "./engine-errors.ts";
 
 interface RpcRequest {
@@ -78,12 +80,11 @@ export function serveRpc(options: RpcServerOptions): Promise<void> {
         result = await extra(request.params);
       } else {
         const engine = await options.engine();
-        const method = (engine as unknown as Record<string, unknown>)[request.method];
-        if (typeof method !== "function" || request.method.startsWith("_") || request.method === "free") {
+        if (!isEngineMethod(engine, request.method)) {
           send({ jsonrpc: "2.0", id: request.id, error: { code: -32601, message: `Method not found: ${request.method}` } });
           return;
         }
-        result = await (method as (params: unknown) => Promise<unknown>).call(engine, request.params ?? {});
+        result = await callEngine(engine, request.method, request.params);
       }
       if (request.method === "diff") {
         // The wasm engine returns the script; the native one prints it through the CLI.

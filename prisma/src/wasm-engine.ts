@@ -1,5 +1,6 @@
 // Loads Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm). Node 20 cannot
 // `import` a .wasm file, so the module is instantiated by hand, as the Prisma CLI 6 did.
+/// <reference path="./webassembly.d.ts" />
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";

@@ -4,7 +4,7 @@ import { parseConnectionUrl } from "../src/connection-config.ts";
 import { createAdapterFactory } from "../src/pg-adapter/adapter.ts";
 import { ShadowDatabases } from "../src/pg-adapter/shadow-databases.ts";
 import { userFacingError } from "../src/user-facing-errors.ts";
-import { freshDatabase, shadowDatabases, sql } from "./helpers.ts";
+import { freshDatabase, shadowDatabasesOf, sql } from "./helpers.ts";
 
 async function adapterFor(url: string): Promise<SqlDriverAdapter> {
   const adapter = await createAdapterFactory({ url, shadowDatabases: new ShadowDatabases() }).connect();
@@ -70,29 +70,28 @@ describe("the bridge's PostgreSQL adapter", () => {
 
   it("creates a shadow database beside the main one and drops it on dispose", async () => {
     const url = await freshDatabase();
-    const before = await shadowDatabases();
     const registry = new ShadowDatabases();
     const shadow = await createAdapterFactory({ url, shadowDatabases: registry }).connectToShadowDb();
     const [{ current } = { current: "" }] = (await shadow.queryRaw(query("SELECT current_database() AS current"))).rows.map(([current]) => ({ current: String(current) }));
     expect(current).toMatch(/^prisma_migrate_shadow_db_/);
     expect(current).not.toBe(parseConnectionUrl(url).database);
-    expect(await shadowDatabases()).toContain(current);
+    expect(await shadowDatabasesOf(url)).toEqual([current]);
     await shadow.dispose();
     expect(registry.size).toBe(0);
-    expect(await shadowDatabases()).toEqual(before);
+    expect(await shadowDatabasesOf(url)).toEqual([]);
   });
 
   it("drops shadow databases nobody disposed (a panic, an interrupted command)", async () => {
     const url = await freshDatabase();
-    const before = await shadowDatabases();
     const registry = new ShadowDatabases();
     const factory = createAdapterFactory({ url, shadowDatabases: registry });
     await factory.connectToShadowDb();
     await factory.connectToShadowDb();
     expect(registry.size).toBe(2);
+    expect(await shadowDatabasesOf(url)).toHaveLength(2);
     await registry.dropAll();
     await factory.closeAll();
-    expect(await shadowDatabases()).toEqual(before);
+    expect(await shadowDatabasesOf(url)).toEqual([]);
   });
 });
 

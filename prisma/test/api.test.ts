@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyMigrations, diffToSql, pushSchema, SchemaEngineError } from "../src/index.ts";
-import { freshDatabase, shadowDatabases, sql } from "./helpers.ts";
+import { freshDatabase, shadowDatabasesOf, sql } from "./helpers.ts";
 
 const schema = (models: string) => `datasource db {\n  provider = "postgresql"\n}\n\n${models}`;
 const USER = 'model User {\n  id    Int    @id\n  email String @unique\n  @@map("app_user")\n}\n';
@@ -32,7 +32,6 @@ describe("diffToSql", () => {
 
   it("replays a migrations folder on a temporary shadow database and drops it", async () => {
     const url = await freshDatabase();
-    const before = await shadowDatabases();
     const dir = await project({
       "schema.prisma": schema(USER_WITH_NAME),
       "migrations/migration_lock.toml": 'provider = "postgresql"\n',
@@ -40,7 +39,7 @@ describe("diffToSql", () => {
     });
     const drift = await diffToSql({ url, from: { kind: "migrations", dir: path.join(dir, "migrations") }, to: { kind: "schema", files: [path.join(dir, "schema.prisma")] } });
     expect(drift.trim()).toBe('-- AlterTable\nALTER TABLE "app_user" ADD COLUMN     "name" TEXT;');
-    expect(await shadowDatabases()).toEqual(before);
+    expect(await shadowDatabasesOf(url)).toEqual([]);
   });
 
   it("reads the live database as a side", async () => {

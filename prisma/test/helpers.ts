@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createTestDatabase } from "@repo/dev-postgres";
 import pg from "pg";
 import { inject, onTestFinished } from "vitest";
-import { schemaEngineBinary, SHADOW_DATABASE_PREFIX } from "../src/index.ts";
+import { schemaEngineBinary, SHADOW_DATABASE_PREFIX, shadowDescription } from "../src/index.ts";
 
 /** A fresh database for one test, dropped when the test ends. */
 export async function freshDatabase(): Promise<string> {
@@ -23,9 +23,16 @@ export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>
   }
 }
 
-/** Names of the shadow databases present on the run's server. */
-export async function shadowDatabases(): Promise<string[]> {
-  const rows = await sql<{ datname: string }>(inject("serverUrl"), `SELECT datname FROM pg_database WHERE datname LIKE '${SHADOW_DATABASE_PREFIX}%'`);
+/**
+ * The shadow databases on the run's server made for the database at `url` (tests run in parallel:
+ * other files' shadow databases come and go meanwhile).
+ */
+export async function shadowDatabasesOf(url: string): Promise<string[]> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  const rows = await sql<{ datname: string }>(
+    inject("serverUrl"),
+    `SELECT datname FROM pg_database WHERE datname LIKE '${SHADOW_DATABASE_PREFIX}%' AND shobj_description(oid, 'pg_database') = '${shadowDescription(database).replaceAll("'", "''")}'`,
+  );
   return rows.map((row) => row.datname);
 }
 

@@ -8,6 +8,12 @@ import { connect } from "./connection.ts";
 export const SHADOW_DATABASE_PREFIX = "prisma_migrate_shadow_db_";
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** The comment on a shadow database of `database` (find leftovers: `shobj_description(oid, 'pg_database')`). */
+export function shadowDescription(database: string): string {
+  return `Prisma shadow database for ${database}`;
+}
 
 export class ShadowDatabases {
   private readonly live = new Map<string, () => Promise<void>>();
@@ -18,6 +24,8 @@ export class ShadowDatabases {
     const admin = await connect(main);
     try {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      // Says whose shadow it is, should one ever outlive its process (SIGKILL): see shadowDescription.
+      await admin.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(shadowDescription(main.database))}`);
     } catch (error) {
       await admin.end().catch(() => {});
       throw error;
