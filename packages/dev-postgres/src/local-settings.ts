@@ -1,7 +1,9 @@
 // Where the persistent local server keeps its files and which port and database it uses: the one
 // place that turns options and environment into concrete values, shared by start, stop and status.
 
-import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { LocalServerError } from "./errors.ts";
 import { monorepoRoot } from "./monorepo-root.ts";
 
@@ -24,7 +26,7 @@ export interface LocalServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The files of the local server, all under `<rootDir>/.local/postgres`. */
+/** The files of the local server, all under `<rootDir>/.local/postgres` (see serverBaseDir). */
 export interface LocalLayout {
   rootDir: string;
   baseDir: string;
@@ -47,10 +49,34 @@ export function logToStderr(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** Where shared server files go when the project folder is closed to other users (see serverBaseDir). */
+export const SHARED_BASE_DIR = "/var/tmp/dev-postgres";
+
+/** Whether users other than the owner may enter every folder from the root down to `dir`. */
+function openToOthers(dir: string): boolean {
+  for (let current = dir; ; current = dirname(current)) {
+    const info = statSync(current, { throwIfNoEntry: false });
+    if (info && (info.mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
+ * The folder for the server's files: `<rootDir>/.local/postgres`. As root, PostgreSQL runs as the
+ * `postgres` OS user, which cannot enter a project kept under /root or in a mkdtemp folder (0700);
+ * then the files go to /var/tmp/dev-postgres/<hash of rootDir> instead, one per checkout, so the
+ * quick start works in such places too.
+ */
+export function serverBaseDir(rootDir: string): string {
+  const inProject = join(rootDir, ".local", "postgres");
+  if (process.getuid?.() !== 0 || openToOthers(rootDir)) return inProject;
+  return join(SHARED_BASE_DIR, createHash("sha256").update(rootDir).digest("hex").slice(0, 16));
+}
+
 /** Resolves options and environment into the concrete settings of the local server. */
 export function localSettings(options: LocalServerOptions = {}): LocalSettings {
   const rootDir = resolve(options.rootDir ?? monorepoRoot());
-  const baseDir = join(rootDir, ".local", "postgres");
+  const baseDir = serverBaseDir(rootDir);
   return {
     layout: {
       rootDir,

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, stat } from "node:fs/promises";
+import { chmod, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureLocalServer, LocalServerError, localServerStatus, resolveDatabaseUrl, stopLocalServer } from "../src/index.ts";
+import { SHARED_BASE_DIR } from "../src/local-settings.ts";
 import { collectLog, freePort, query, tempRoot } from "./helpers.ts";
 
 const packageDir = join(import.meta.dirname, "..");
@@ -162,16 +163,24 @@ describe("ensureLocalServer in unusual places", () => {
   });
 
   it.runIf(process.getuid?.() === 0)(
-    "as root, explains when the postgres OS user cannot reach the project folder",
+    "as root, keeps the files in /var/tmp/dev-postgres when the postgres OS user cannot reach the project folder",
     async () => {
       const root = await tempRoot();
       roots.push(root);
       await chmod(root.dir, 0o700); // what mkdtemp, or a home folder, gives by default
-      const error = await ensureLocalServer({ rootDir: root.dir, port: await freePort(), log: () => undefined }).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toMatchObject({ code: "DIR_NOT_ACCESSIBLE" });
-      expect((error as Error).message).toContain(`chmod o+x ${root.dir}`);
+      const port = await freePort();
+      const server = await ensureLocalServer({ rootDir: root.dir, port, log: () => undefined });
+      try {
+        expect(server.dataDir.startsWith(`${SHARED_BASE_DIR}/`)).toBe(true);
+        expect(existsSync(join(root.dir, ".local"))).toBe(false);
+        expect(await query(server.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+        // The same checkout finds the same server again.
+        expect((await ensureLocalServer({ rootDir: root.dir, port, log: () => undefined })).started).toBe(false);
+        expect((await localServerStatus({ rootDir: root.dir, port })).running).toBe(true);
+      } finally {
+        await stopLocalServer({ rootDir: root.dir, port, log: () => undefined });
+        await rm(dirname(server.dataDir), { recursive: true, force: true });
+      }
     },
   );
 });
