@@ -6,7 +6,6 @@ declare namespace WebAssembly {
   type ImportValue = unknown;
   type ModuleImports = Record<string, ImportValue>;
   type Imports = Record<string, ModuleImports>;
-  // eslint-disable-next-line @typescript-eslint/no-extraneous-class
   class Module {}
   interface Instance {
     readonly exports: Exports;

@@ -77,7 +77,7 @@ export function startEngine(args: string[]): EngineProcess {
     request(method, params) {
       const id = nextId++;
       return new Promise((resolve) => {
-        waiting.set(id, resolve as (reply: never) => void);
+        waiting.set(id, resolve);
         child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
       });
     },

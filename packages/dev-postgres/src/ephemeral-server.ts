@@ -25,7 +25,7 @@ export interface EphemeralServer {
   port: number;
   dataDir: string;
   /** Shuts the server down and deletes its folder; safe to call twice. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -110,7 +110,7 @@ async function spawnServer(
         ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
       },
     );
-    await Promise.race([once(child, "spawn"), once(child, "error").then(([error]) => Promise.reject(error))]);
+    await Promise.race([once(child, "spawn"), once(child, "error").then(([error]) => Promise.reject(error as Error))]);
     // Not keeping the caller's event loop alive: a forgotten stop() must not hang a test run.
     child.unref();
     return child;

@@ -1,7 +1,7 @@
 // @repo/dev-postgres: the PostgreSQL that development and tests use (DATABASE_URL when set,
 // otherwise an embedded server), plus per-test databases. This file only re-exports.
 
-export { redactUrl } from "./redact-url.ts";
+export { redactUrl } from "@repo/redact";
 export { DevPostgresError, LocalServerError, TestDatabaseError } from "./errors.ts";
 export type { LocalServerErrorCode, TestDatabaseErrorCode } from "./errors.ts";
 export { DEFAULT_DATABASE, DEFAULT_PORT } from "./local-settings.ts";

@@ -13,7 +13,7 @@ import { LocalServerError } from "./errors.ts";
 import { initCluster } from "./initdb.ts";
 import { localSettings, type LocalServerOptions, type LocalSettings } from "./local-settings.ts";
 import { clusterPort, clusterRunning, portInUse, startCluster, stopCluster, type ClusterRef } from "./pg-ctl.ts";
-import { redactUrl } from "./redact-url.ts";
+import { redactUrl } from "@repo/redact";
 import type { OsIdentity } from "./run-command.ts";
 import { assertReachable, handOver, serverIdentity } from "./server-identity.ts";
 import { withSetupLock } from "./setup-lock.ts";

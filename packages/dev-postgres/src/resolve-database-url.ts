@@ -4,7 +4,7 @@
 import { dirname, isAbsolute, relative } from "node:path";
 import { ensureLocalServer } from "./local-server.ts";
 import { logToStderr } from "./local-settings.ts";
-import { redactUrl } from "./redact-url.ts";
+import { redactUrl } from "@repo/redact";
 
 export interface ResolveDatabaseUrlOptions {
   /** Where DATABASE_URL and LOCAL_PG_PORT are read from; defaults to process.env. */

@@ -124,6 +124,7 @@ export const resultTypes = {
       const parser = textParsers.get(oid);
       if (parser) return parser;
     }
-    return getTypeParser(oid, format ?? "text");
+    // pg-types declares every parser as `any`: text parsers take a string, binary ones a Buffer.
+    return getTypeParser(oid, format ?? "text") as Parser | ((value: Buffer) => unknown);
   },
 } as const;

@@ -1,0 +1,152 @@
+// The migrator's commands: argument parsing and output only; the work is @repo/migrate's.
+import { Command, CommanderError, Option } from "commander";
+import { down, getHistory, getStatus, plan, resolve, up, type EngineOptions, type Logger } from "@repo/migrate";
+import { redactUrl } from "@repo/redact";
+import { databaseUrl, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, runSettings, type GlobalFlags } from "./config.ts";
+import { ExitCode, exitCodeFor } from "./exit-codes.ts";
+import { renderError, renderHistory, renderPlan, renderRun, renderStatus } from "./output/render.ts";
+import { createOutput, type Output } from "./output/terminal.ts";
+
+function loggerFor(out: Output): Logger {
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    if (out.json) out.event({ level, message, ...fields });
+    else if (level !== "debug") out.error(out.paint(level === "warn" ? "yellow" : "dim", message));
+  };
+  return { info: write("info"), warn: write("warn"), debug: write("debug") };
+}
+
+interface Context {
+  out: Output;
+  options: EngineOptions;
+  database: string;
+}
+
+async function context(flags: GlobalFlags): Promise<Context> {
+  const out = createOutput({ json: !!flags.json, color: flags.color });
+  const log = loggerFor(out);
+  const url = await databaseUrl(flags, process.env, (line) => log.info(line));
+  return {
+    out,
+    database: redactUrl(url),
+    options: { url, migrationsDir: await migrationsDir(flags), settings: runSettings(flags), log },
+  };
+}
+
+/** Builds the program. `run` resolves with the exit code; nothing here calls process.exit. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command("migrator")
+    .description("Apply, roll back and inspect Prisma migrations: Alembic's commands on Prisma's migrations table.")
+    .option("--url <url>", "PostgreSQL URL (default: DATABASE_URL)")
+    .option("--migrations <dir>", "the Prisma migrations folder (default: MIGRATIONS_DIR, else @repo/db's)")
+    .option("--json", "one JSON object per line instead of text")
+    .option("--no-color", "no colour (also: NO_COLOR=1)")
+    .option("--lock-wait <duration>", `how long to wait for another run's migration lock (default ${DEFAULTS_FOR_HELP.lockWait})`)
+    .option("--lock-timeout <duration>", `lock_timeout for each migration's statements (default ${DEFAULTS_FOR_HELP.lockTimeout}; a migration header can override)`)
+    .option("--statement-timeout <duration>", `statement_timeout for each statement (default ${DEFAULTS_FOR_HELP.statementTimeout})`)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const flags = () => program.opts<GlobalFlags>();
+
+  program
+    .command("status")
+    .description("each migration's state: applied, pending, failed, edited, missing")
+    .option("--check", `exit ${ExitCode.notAtHead} unless every migration is applied (for pipelines and readiness)`)
+    .action(async (options: { check?: boolean }) => {
+      const ctx = await context(flags());
+      const status = await getStatus(ctx.options);
+      renderStatus(ctx.out, status, ctx.database);
+      if (options.check && !status.atHead) setExitCode(ExitCode.notAtHead);
+    });
+
+  program
+    .command("current")
+    .description("the last applied migration")
+    .action(async () => {
+      const ctx = await context(flags());
+      const status = await getStatus(ctx.options);
+      if (ctx.out.json) ctx.out.event({ current: status.current });
+      else ctx.out.line(status.current ?? "(nothing applied)");
+    });
+
+  program
+    .command("history")
+    .description("every recorded run: applied, rolled back and failed, with durations")
+    .action(async () => {
+      const ctx = await context(flags());
+      renderHistory(ctx.out, await getHistory(ctx.options));
+    });
+
+  const runCommand = (direction: "up" | "down") => async (target: string | undefined, options: { dryRun?: boolean }) => {
+    const ctx = await context(flags());
+    const chosen = target ?? (direction === "up" ? "head" : "-1");
+    if (options.dryRun) {
+      renderPlan(ctx.out, await plan(ctx.options, direction, chosen));
+      return;
+    }
+    const result = direction === "up" ? await up(ctx.options, chosen) : await down(ctx.options, chosen);
+    renderRun(ctx.out, result);
+    if (!result.ok) setExitCode(ExitCode.migrationFailed);
+  };
+
+  program
+    .command("up [target]")
+    .description("apply pending migrations up to target: head (default), +N, or a migration name")
+    .option("--dry-run", "print the SQL that would run, run nothing")
+    .action(runCommand("up"));
+  program
+    .command("down [target]")
+    .description("roll back with down.sql to target: -1 (default), -N, base, or a migration name (kept applied)")
+    .option("--dry-run", "print the SQL that would run, run nothing")
+    .action(runCommand("down"));
+  program
+    .command("deploy")
+    .description("apply every pending migration (up head): what a release runs")
+    .option("--dry-run", "print the SQL that would run, run nothing")
+    .action((options: { dryRun?: boolean }) => runCommand("up")("head", options));
+
+  program
+    .command("plan [target]")
+    .description("print exactly the SQL that up (or --down) would run for target")
+    .addOption(new Option("--down", "plan a rollback instead (default target -1)"))
+    .action(async (target: string | undefined, options: { down?: boolean }) => {
+      const ctx = await context(flags());
+      renderPlan(ctx.out, await plan(ctx.options, options.down ? "down" : "up", target ?? (options.down ? "-1" : "head")));
+    });
+
+  program
+    .command("resolve <migration>")
+    .description("mark a failed migration --rolled-back (deploy runs it again) or --applied (finished by hand)")
+    .addOption(new Option("--applied", "it is applied: record it so").conflicts("rolledBack"))
+    .addOption(new Option("--rolled-back", "nothing of it remains: deploy will run it again"))
+    .action(async (name: string, options: { applied?: boolean; rolledBack?: boolean }) => {
+      if (!options.applied && !options.rolledBack) throw new CommanderError(ExitCode.usage, "migrator.resolve", "resolve needs --applied or --rolled-back.");
+      const ctx = await context(flags());
+      await resolve(ctx.options, name, options.applied ? "applied" : "rolled-back");
+      if (ctx.out.json) ctx.out.event({ resolved: name, as: options.applied ? "applied" : "rolled-back" });
+      else ctx.out.line(`Marked ${name} as ${options.applied ? "applied" : "rolled back"}.`);
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  loadDotEnv();
+  let code: number = ExitCode.ok;
+  const program = buildProgram((value) => (code = value));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version") return ExitCode.ok;
+      if (error.code === "migrator.resolve") process.stderr.write(`error: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    const json = argv.includes("--json");
+    renderError(createOutput({ json, color: !argv.includes("--no-color") }), error);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,68 @@
+// Where the migrator's settings come from: flags, then the environment, then a .env file, then (in
+// the workspace only) the embedded development PostgreSQL. Flags always win.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { DEFAULT_SETTINGS, UsageError, type RunSettings } from "@repo/migrate";
+
+export interface GlobalFlags {
+  url?: string;
+  migrations?: string;
+  json?: boolean;
+  color?: boolean;
+  lockWait?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+}
+
+/** Loads `.env` from where the user ran the command (pnpm runs scripts elsewhere; INIT_CWD says where). */
+export function loadDotEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const file = path.join(env.INIT_CWD ?? process.cwd(), ".env");
+  // Variables already set win over the file, as with dotenv.
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** "60" or "60s" → 60000; "500ms" → 500; "2min" → 120000. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|min|m|h)?$/.exec(text.trim());
+  if (!match) throw new UsageError("INVALID_FLAG", `${flag} ${text}: not a duration. Use e.g. 30s, 500ms, 2min.`);
+  const unit = { ms: 1, s: 1000, min: 60_000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
+  return Math.round(Number(match[1]) * unit);
+}
+
+export function runSettings(flags: GlobalFlags): Partial<RunSettings> {
+  return {
+    ...(flags.lockWait ? { lockWaitMs: parseDuration(flags.lockWait, "--lock-wait") } : {}),
+    ...(flags.lockTimeout ? { lockTimeoutMs: parseDuration(flags.lockTimeout, "--lock-timeout") } : {}),
+    ...(flags.statementTimeout ? { statementTimeoutMs: parseDuration(flags.statementTimeout, "--statement-timeout") } : {}),
+  };
+}
+
+export const DEFAULTS_FOR_HELP = {
+  lockWait: `${DEFAULT_SETTINGS.lockWaitMs / 1000}s`,
+  lockTimeout: `${DEFAULT_SETTINGS.lockTimeoutMs / 1000}s`,
+  statementTimeout: `${DEFAULT_SETTINGS.statementTimeoutMs / 60_000}min`,
+};
+
+/** The migrations folder: --migrations, MIGRATIONS_DIR, or @repo/db's. */
+export async function migrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const given = flags.migrations ?? env.MIGRATIONS_DIR;
+  if (given) return path.resolve(env.INIT_CWD ?? process.cwd(), given);
+  return (await import("@repo/db/paths")).migrationsDir;
+}
+
+/**
+ * The database URL: --url, DATABASE_URL, or, in the workspace (where @repo/dev-postgres is installed),
+ * the embedded development server. A production image has no embedded server: there the URL is required.
+ */
+export async function databaseUrl(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void): Promise<string> {
+  if (flags.url) return flags.url;
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  let devPostgres: typeof import("@repo/dev-postgres") | undefined;
+  try {
+    devPostgres = await import("@repo/dev-postgres");
+  } catch {
+    devPostgres = undefined;
+  }
+  if (!devPostgres) throw new UsageError("NO_DATABASE_URL", "No database: DATABASE_URL is not set and --url was not given.", "Set DATABASE_URL=postgresql://user:password@host:5432/database (from a Secret in Kubernetes).");
+  return (await devPostgres.resolveDatabaseUrl({ env, log })).url;
+}

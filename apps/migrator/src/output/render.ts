@@ -1,0 +1,128 @@
+// Renders the engine's results for people and for pipelines. The engine returns values; only this
+// file decides how they look.
+import { MigrateError, renderStep, type HistoryEntry, type Plan, type RunResult, type Status } from "@repo/migrate";
+import { formatDuration, formatTime, table, type Output } from "./terminal.ts";
+
+const stateStyle = { applied: "green", pending: "yellow", failed: "red", edited: "red", missing: "red" } as const;
+
+export function renderStatus(out: Output, status: Status, database: string): void {
+  if (out.json) {
+    out.event({
+      database,
+      current: status.current,
+      atHead: status.atHead,
+      migrations: status.migrations.map((m) => ({
+        name: m.name,
+        state: m.state,
+        appliedAt: m.record?.finishedAt?.toISOString() ?? null,
+        durationMs: m.record?.finishedAt ? m.record.finishedAt.getTime() - m.record.startedAt.getTime() : null,
+        reversible: m.reversible,
+      })),
+    });
+    return;
+  }
+  out.line(`Database  ${database}`);
+  out.line(`Current   ${status.current ?? "(nothing applied)"}`);
+  out.line();
+  if (!status.migrations.length) {
+    out.line("  No migrations in the folder.");
+  } else {
+    const rows = [["STATE", "MIGRATION", "APPLIED AT (UTC)", "DURATION", "DOWN"].map((h) => out.paint("dim", h))];
+    for (const m of status.migrations) {
+      rows.push([
+        out.paint(stateStyle[m.state], m.state),
+        m.name,
+        formatTime(m.record?.finishedAt),
+        formatDuration(m.record?.finishedAt ? m.record.finishedAt.getTime() - m.record.startedAt.getTime() : null),
+        m.state === "missing" ? "" : m.reversible ? "yes" : "no",
+      ]);
+    }
+    for (const row of table(rows)) out.line(row);
+  }
+  out.line();
+  const counts = (["applied", "pending", "failed", "edited", "missing"] as const)
+    .map((state) => [state, status.migrations.filter((m) => m.state === state).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`);
+  out.line(`${counts.join(", ") || "0 migrations"}.${status.atHead ? " At head." : ""}`);
+  if (status.pending.length && !status.failed.length && !status.edited.length && !status.missing.length) out.line("Apply them with `pnpm db:deploy` (or `migrator deploy`).");
+  if (status.failed.length) out.line(`Resolve the failed migration: \`migrator resolve --rolled-back ${status.failed[0]}\` or \`--applied\`.`);
+  if (status.edited.length) out.line("Edited migrations must be restored as applied; put changes in a new migration.");
+  if (status.missing.length) out.line("Migrations missing locally: this release is older than the database.");
+}
+
+export function renderHistory(out: Output, entries: HistoryEntry[]): void {
+  if (out.json) {
+    for (const entry of entries) {
+      out.event({ ...entry, startedAt: entry.startedAt.toISOString(), finishedAt: entry.finishedAt?.toISOString() ?? null, rolledBackAt: entry.rolledBackAt?.toISOString() ?? null });
+    }
+    return;
+  }
+  if (!entries.length) {
+    out.line("No migration has run on this database.");
+    return;
+  }
+  const style = { applied: "green", "rolled back": "yellow", failed: "red", running: "cyan" } as const;
+  const rows = [["STARTED (UTC)", "OUTCOME", "MIGRATION", "DURATION", "ROLLED BACK (UTC)"].map((h) => out.paint("dim", h))];
+  for (const e of entries) rows.push([formatTime(e.startedAt), out.paint(style[e.outcome], e.outcome), e.name, formatDuration(e.durationMs), formatTime(e.rolledBackAt)]);
+  for (const row of table(rows)) out.line(row);
+}
+
+export function renderPlan(out: Output, plan: Plan): void {
+  if (out.json) {
+    for (const step of plan.steps) {
+      out.event({ direction: step.direction, name: step.name, mode: step.analysis.transactional ? "transaction" : "statements", sql: renderStep(step) });
+    }
+    return;
+  }
+  if (!plan.steps.length) {
+    out.line(`-- Nothing to ${plan.direction === "up" ? "apply" : "roll back"}.`);
+    return;
+  }
+  out.line(`-- ${plan.steps.length} migration${plan.steps.length > 1 ? "s" : ""} ${plan.direction === "up" ? "to apply" : "to roll back"}; the SQL below is exactly what would run.`);
+  for (const step of plan.steps) {
+    out.line();
+    out.line(renderStep(step));
+  }
+}
+
+export function renderRun(out: Output, result: RunResult): void {
+  const verb = result.plan.direction === "up" ? "applied" : "rolled back";
+  if (out.json) {
+    for (const step of result.steps) {
+      out.event({
+        name: step.name, direction: step.direction, outcome: step.outcome, durationMs: step.durationMs, retries: step.retries, mode: step.mode,
+        ...(step.error ? { error: { code: step.error.code, sqlState: step.error.sqlState, message: step.error.message, hint: step.error.hint } } : {}),
+      });
+    }
+    out.event({ summary: true, ok: result.ok, planned: result.plan.steps.length, done: result.steps.filter((s) => s.outcome === "applied").length, cleared: result.cleared });
+    return;
+  }
+  if (!result.plan.steps.length) {
+    out.line(result.plan.direction === "up" ? "Nothing to apply: the database is at the target." : "Nothing to roll back.");
+    return;
+  }
+  for (const step of result.steps) {
+    const mark = step.outcome === "applied" ? out.paint("green", "✔") : out.paint("red", "✖");
+    const retries = step.retries ? out.paint("yellow", ` (${step.retries} ${step.retries === 1 ? "retry" : "retries"})`) : "";
+    out.line(`${mark} ${step.outcome === "applied" ? verb : "failed"}  ${step.name}  ${out.paint("dim", formatDuration(step.durationMs))}${retries}`);
+    if (step.error) renderError(out, step.error);
+  }
+  const skipped = result.plan.steps.slice(result.steps.length);
+  for (const step of skipped) out.line(`${out.paint("dim", "·")} skipped  ${step.name}`);
+  out.line();
+  const done = result.steps.filter((s) => s.outcome === "applied").length;
+  out.line(result.ok ? `${done} migration${done === 1 ? "" : "s"} ${verb}.` : `Stopped: ${done} of ${result.plan.steps.length} ${verb}.`);
+}
+
+/** An error for people (stderr) or pipelines (a JSON line on stdout). */
+export function renderError(out: Output, error: unknown): void {
+  const e = error instanceof MigrateError ? error : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (out.json) {
+    out.event({ error: { code: e?.code ?? "INTERNAL", message, ...(e?.hint ? { hint: e.hint } : {}) } });
+    return;
+  }
+  out.error(`${out.paint("red", `error[${e?.code ?? "INTERNAL"}]`)}: ${message}`);
+  if (e?.hint) out.error(`  ${out.paint("dim", "fix:")} ${e.hint}`);
+}

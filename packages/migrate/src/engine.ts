@@ -1,0 +1,217 @@
+// The engine's commands as functions returning values: status, history, plan, up, down, deploy,
+// resolve. The CLI, the API's readiness check and the tests all call these; nothing here prints.
+import type pg from "pg";
+import { ChecksumMismatchError, FailedMigrationPresentError, MigrateError, MissingLocalMigrationError, UsageError } from "./errors.ts";
+import { readLocalMigrations, type LocalMigration } from "./local/migration-folder.ts";
+import { buildPlan, type Direction, type Plan } from "./plan.ts";
+import { openConnection, quoteIdent, schemaOf } from "./runtime/connection.ts";
+import { acquireMigrationLock } from "./runtime/lock.ts";
+import { silentLogger, type Logger } from "./runtime/logger.ts";
+import { IN_PROGRESS_MARK, runStep, TRANSACTION_FAILED_MARK, type StepResult } from "./runtime/run-step.ts";
+import { DEFAULT_SETTINGS, type RunSettings } from "./runtime/settings.ts";
+import { createHistoryTable, readHistory, recordApplied, recordRolledBack, type MigrationRecord } from "./state/history-table.ts";
+import { computeStatus, type Status } from "./state/status.ts";
+import { parseTarget, resolveDown, resolveUp } from "./target.ts";
+
+export interface EngineOptions {
+  /** PostgreSQL URL (Prisma's form: `?schema=` selects the schema). */
+  url: string;
+  /** The Prisma migrations folder. */
+  migrationsDir: string;
+  settings?: Partial<RunSettings> | undefined;
+  log?: Logger | undefined;
+  /** application_name of the engine's connections (default "migrator"). */
+  applicationName?: string | undefined;
+}
+
+export interface RunResult {
+  /** What was planned (all steps), in order. */
+  plan: Plan;
+  /** What ran: applied steps, then at most one failed step. */
+  steps: StepResult[];
+  /** Whether every planned step was applied. */
+  ok: boolean;
+  /** Earlier failed attempts this run cleared (transactional failures, which left nothing behind). */
+  cleared: string[];
+}
+
+const settingsOf = (options: EngineOptions): RunSettings => ({
+  ...DEFAULT_SETTINGS,
+  ...options.settings,
+  retry: { ...DEFAULT_SETTINGS.retry, ...options.settings?.retry },
+});
+
+async function withConnection<T>(options: EngineOptions, work: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = await openConnection({ url: options.url, applicationName: options.applicationName });
+  try {
+    return await work(db);
+  } finally {
+    await db.end().catch(() => {});
+  }
+}
+
+async function readState(db: pg.Client, options: EngineOptions) {
+  const [local, history] = await Promise.all([readLocalMigrations(options.migrationsDir), readHistory(db)]);
+  return { local, history, status: computeStatus(local, history) };
+}
+
+/** Each migration's state (applied, pending, failed, edited, missing). Takes no lock, changes nothing. */
+export async function getStatus(options: EngineOptions): Promise<Status> {
+  return withConnection(options, async (db) => (await readState(db, options)).status);
+}
+
+export interface HistoryEntry {
+  name: string;
+  /** What happened to this attempt. */
+  outcome: "applied" | "rolled back" | "failed" | "running";
+  startedAt: Date;
+  finishedAt: Date | null;
+  rolledBackAt: Date | null;
+  durationMs: number | null;
+  /** The failure, for a failed attempt. */
+  logs: string | null;
+}
+
+/** Every recorded attempt, oldest first: applied, rolled back (by `down` or resolve) and failed. */
+export async function getHistory(options: EngineOptions): Promise<HistoryEntry[]> {
+  return withConnection(options, async (db) =>
+    (await readHistory(db)).map((record) => ({
+      name: record.name,
+      outcome: record.rolledBackAt ? "rolled back" : record.finishedAt ? "applied" : record.logs?.startsWith(IN_PROGRESS_MARK) ? "running" : "failed",
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt,
+      rolledBackAt: record.rolledBackAt,
+      durationMs: record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null,
+      logs: record.finishedAt ? null : record.logs,
+    })),
+  );
+}
+
+interface Preflight {
+  names: string[];
+  plan: Plan;
+  /** Failed transactional attempts to mark rolled back before running (nothing of them was applied). */
+  clear: MigrationRecord[];
+}
+
+/**
+ * Decides what a run will do, refusing before anything runs when the history cannot be trusted:
+ * an edited applied migration, a migration missing locally, an unresolved failure.
+ */
+async function preflight(db: pg.Client, options: EngineOptions, direction: Direction, targetText: string): Promise<Preflight> {
+  const target = parseTarget(targetText);
+  const { local, history, status } = await readState(db, options);
+  const edited = status.migrations.find((m) => m.state === "edited");
+  if (edited?.record && edited.local) throw new ChecksumMismatchError(edited.name, edited.record.checksum, edited.local.checksum);
+  if (status.missing.length) throw new MissingLocalMigrationError(status.missing);
+
+  const clear: MigrationRecord[] = [];
+  const resume = new Map<string, { record: MigrationRecord; done: number }>();
+  const blocking: string[] = [];
+  for (const migration of status.migrations.filter((m) => m.state === "failed")) {
+    const record = migration.record as MigrationRecord;
+    if (direction === "up" && record.logs?.startsWith(TRANSACTION_FAILED_MARK)) clear.push(record);
+    else if (direction === "up" && record.logs?.startsWith(IN_PROGRESS_MARK) && migration.local?.checksum === record.checksum) {
+      resume.set(migration.name, { record, done: record.appliedStepsCount });
+    } else blocking.push(migration.name);
+  }
+  if (blocking.length) throw new FailedMigrationPresentError(blocking);
+
+  const all = local.map((m) => m.name);
+  // A cleared or interrupted attempt is pending again.
+  const pending = status.migrations.filter((m) => m.state === "pending" || clear.some((r) => r.name === m.name) || resume.has(m.name)).map((m) => m.name);
+  const names = direction === "up" ? resolveUp(target, pending, all) : resolveDown(target, status.applied, all);
+  const records = new Map(history.filter((r) => r.finishedAt && !r.rolledBackAt).map((r) => [r.name, r]));
+  const plan = await buildPlan({ direction, names, local: new Map(local.map((m): [string, LocalMigration] => [m.name, m])), records, settings: settingsOf(options), resume });
+  return { names, plan, clear };
+}
+
+/** The plan for `up <target>` or `down <target>`, without running it (Alembic's offline mode). */
+export async function plan(options: EngineOptions, direction: Direction, target = direction === "up" ? "head" : "-1"): Promise<Plan> {
+  return withConnection(options, async (db) => (await preflight(db, options, direction, target)).plan);
+}
+
+/** Runs `work` on a migration connection while holding the migration lock on a session of its own. */
+async function withLock<T>(options: EngineOptions, work: (db: pg.Client) => Promise<T>): Promise<T> {
+  const log = options.log ?? silentLogger;
+  // A session of its own, so a migration's failure or timeout cannot release the lock.
+  const lockConnection = await openConnection({ url: options.url, applicationName: `${options.applicationName ?? "migrator"} (lock)` });
+  try {
+    const release = await acquireMigrationLock(lockConnection, { waitMs: settingsOf(options).lockWaitMs, log });
+    try {
+      return await withConnection(options, work);
+    } finally {
+      await release();
+    }
+  } finally {
+    await lockConnection.end().catch(() => {});
+  }
+}
+
+async function run(options: EngineOptions, direction: Direction, target: string): Promise<RunResult> {
+  const log = options.log ?? silentLogger;
+  const settings = settingsOf(options);
+  return withLock(options, async (db) => {
+    if (direction === "up") {
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaOf(options.url))}`);
+      await createHistoryTable(db);
+    }
+    const { plan: planned, clear } = await preflight(db, options, direction, target);
+    if (clear.length) {
+      await recordRolledBack(db, clear.map((r) => r.id));
+      log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
+    }
+    const steps: StepResult[] = [];
+    for (const step of planned.steps) {
+      const result = await runStep(db, step, settings, log);
+      steps.push(result);
+      if (result.outcome === "failed") break;
+    }
+    return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name) };
+  });
+}
+
+/** Applies pending migrations up to `target` (`head`, `+N`, a name), under the migration lock. */
+export function up(options: EngineOptions, target = "head"): Promise<RunResult> {
+  return run(options, "up", target);
+}
+
+/** Rolls back applied migrations down to `target` (`-N`, `base`, a name) with their down.sql, under the lock. */
+export function down(options: EngineOptions, target = "-1"): Promise<RunResult> {
+  return run(options, "down", target);
+}
+
+/** `up head`: what a release runs. */
+export function deploy(options: EngineOptions): Promise<RunResult> {
+  return run(options, "up", "head");
+}
+
+/**
+ * Marks a failed migration as rolled back (nothing of it remains, so deploy will run it again) or
+ * as applied (you finished it by hand), as `prisma migrate resolve` does.
+ */
+export async function resolve(options: EngineOptions, name: string, as: "applied" | "rolled-back"): Promise<void> {
+  const log = options.log ?? silentLogger;
+  await withLock(options, async (db) => {
+    const { local, status } = await readState(db, options);
+    const migration = status.migrations.find((m) => m.name === name);
+    if (!migration) throw new UsageError("UNKNOWN_TARGET", `No migration is named "${name}".`);
+    if (migration.state !== "failed" && !(as === "applied" && migration.state === "pending")) {
+      throw new MigrateError("NOT_FAILED", `Migration ${name} is ${migration.state}, not failed: there is nothing to resolve.`, as === "rolled-back" ? "To undo an applied migration, use `migrator down`." : undefined);
+    }
+    await db.query("BEGIN");
+    try {
+      if (migration.record) await recordRolledBack(db, [migration.record.id]);
+      if (as === "applied") {
+        const file = local.find((m) => m.name === name);
+        if (!file) throw new MigrateError("MIGRATION_NOT_FOUND", `Migration ${name} is not in the migrations folder.`);
+        await recordApplied(db, name, file.checksum);
+      }
+      await db.query("COMMIT");
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => {});
+      throw error;
+    }
+    log.info(`Marked ${name} as ${as}`, { event: "resolved", migration: name, as });
+  });
+}

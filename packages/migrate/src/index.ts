@@ -1,0 +1,14 @@
+// @repo/migrate: the migration engine as a library. Which migrations (the folder, targets), what to
+// do (plans), how (lock, apply, record, roll back). Returns values; never prints or exits.
+export { deploy, down, getHistory, getStatus, plan, resolve, up, type EngineOptions, type HistoryEntry, type RunResult } from "./engine.ts";
+export * from "./errors.ts";
+export { checksumOf, matchesChecksum } from "./local/checksum.ts";
+export { readLocalMigrations, type LocalMigration } from "./local/migration-folder.ts";
+export { renderStep, type Direction, type Plan, type PlanStep } from "./plan.ts";
+export { MIGRATION_LOCK_KEY } from "./runtime/lock.ts";
+export { silentLogger, type Logger } from "./runtime/logger.ts";
+export type { StepResult } from "./runtime/run-step.ts";
+export { DEFAULT_SETTINGS, type RunSettings } from "./runtime/settings.ts";
+export { CREATE_HISTORY_TABLE, HISTORY_TABLE, type MigrationRecord } from "./state/history-table.ts";
+export type { MigrationState, MigrationStatus, Status } from "./state/status.ts";
+export { findMigration, parseTarget, type Target } from "./target.ts";

@@ -1,0 +1,112 @@
+// What a command will do, before it does it: an ordered list of typed steps, each with the exact
+// SQL it runs and how (one transaction, or statement by statement). `up`, `down` and `deploy` only
+// build different plans; `plan`/`--dry-run` prints one; the runtime executes one.
+import { randomUUID } from "node:crypto";
+import { NoDownScriptError, MigrateError } from "./errors.ts";
+import type { LocalMigration } from "./local/migration-folder.ts";
+import { analyseScript, type ScriptAnalysis } from "./runtime/analyse.ts";
+import { quoteLiteral } from "./runtime/connection.ts";
+import type { RunSettings } from "./runtime/settings.ts";
+import { HISTORY_TABLE, type MigrationRecord } from "./state/history-table.ts";
+
+export type Direction = "up" | "down";
+
+export interface PlanStep {
+  direction: Direction;
+  name: string;
+  migration: LocalMigration;
+  /** The record a `down` rolls back, or the interrupted attempt an `up` resumes. */
+  record?: MigrationRecord | undefined;
+  /** The SQL file this step runs (migration.sql for up, down.sql for down). */
+  file: string;
+  script: string;
+  analysis: ScriptAnalysis;
+  /** For an interrupted statement-by-statement run: statements already done. */
+  resumeFrom: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** The id the history row will get (shown by plan, used by the runtime). */
+  recordId: string;
+}
+
+export interface Plan {
+  direction: Direction;
+  steps: PlanStep[];
+}
+
+/** Builds the steps for `names` (in the order given). Parses every script first: a syntax error stops here. */
+export async function buildPlan(options: {
+  direction: Direction;
+  names: string[];
+  local: Map<string, LocalMigration>;
+  records: Map<string, MigrationRecord>;
+  settings: RunSettings;
+  /** Interrupted statement-by-statement attempts to continue, by name, with the statements done. */
+  resume?: Map<string, { record: MigrationRecord; done: number }>;
+}): Promise<Plan> {
+  const { direction, names, local, records, settings } = options;
+  if (direction === "down") {
+    const irreversible = names.filter((name) => !local.get(name)?.downSql?.trim());
+    if (irreversible.length) throw new NoDownScriptError(irreversible);
+  }
+  const steps: PlanStep[] = [];
+  for (const name of names) {
+    const migration = local.get(name);
+    if (!migration) throw new MigrateError("MIGRATION_NOT_FOUND", `Migration ${name} is not in the migrations folder.`);
+    const script = direction === "up" ? migration.upSql : (migration.downSql ?? "");
+    const file = direction === "up" ? "migration.sql" : "down.sql";
+    const analysis = await analyseScript(script, `${name}/${file}`);
+    const resume = direction === "up" ? options.resume?.get(name) : undefined;
+    steps.push({
+      direction,
+      name,
+      migration,
+      record: direction === "down" ? records.get(name) : resume?.record,
+      file,
+      script,
+      analysis,
+      resumeFrom: resume?.done ?? 0,
+      lockTimeoutMs: analysis.directives.lockTimeoutMs ?? settings.lockTimeoutMs,
+      statementTimeoutMs: analysis.directives.statementTimeoutMs ?? settings.statementTimeoutMs,
+      recordId: resume?.record.id ?? randomUUID(),
+    });
+  }
+  return { direction, steps };
+}
+
+const ms = (value: number) => `'${value}ms'`;
+
+/** The bookkeeping statement that records a step, as the runtime runs it. */
+export function bookkeepingSql(step: PlanStep, statementsDone: number): string {
+  if (step.direction === "down") {
+    return `UPDATE "${HISTORY_TABLE}" SET rolled_back_at = clock_timestamp() WHERE id = ${quoteLiteral(step.record?.id ?? "")};`;
+  }
+  return `INSERT INTO "${HISTORY_TABLE}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (${quoteLiteral(step.recordId)}, ${quoteLiteral(step.migration.checksum)}, clock_timestamp(), ${quoteLiteral(step.name)}, NULL, NULL, now(), ${statementsDone});`;
+}
+
+/** The SQL the runtime sends for one step, in order, as `plan` prints it (Alembic's offline mode). */
+export function renderStep(step: PlanStep): string {
+  const header = `-- ${step.name} (${step.direction}, ${step.analysis.transactional ? "one transaction" : "statement by statement, outside a transaction"}) from ${step.file}`;
+  if (step.analysis.transactional) {
+    return [
+      header,
+      "BEGIN;",
+      `SET LOCAL lock_timeout = ${ms(step.lockTimeoutMs)};`,
+      `SET LOCAL statement_timeout = ${ms(step.statementTimeoutMs)};`,
+      step.script.trimEnd(),
+      bookkeepingSql(step, 1),
+      "COMMIT;",
+    ].join("\n");
+  }
+  const statements = step.analysis.statements.slice(step.resumeFrom).map((statement) => `${statement.sql};`);
+  return [
+    header,
+    ...(step.resumeFrom ? [`-- continuing after statement ${step.resumeFrom} of ${step.analysis.statements.length} (an earlier run was interrupted)`] : []),
+    `SET lock_timeout = ${ms(step.lockTimeoutMs)};`,
+    `SET statement_timeout = ${ms(step.statementTimeoutMs)};`,
+    ...statements,
+    step.direction === "up"
+      ? `UPDATE "${HISTORY_TABLE}" SET finished_at = clock_timestamp(), applied_steps_count = ${step.analysis.statements.length}, logs = NULL WHERE id = ${quoteLiteral(step.recordId)};`
+      : bookkeepingSql(step, 0),
+  ].join("\n");
+}

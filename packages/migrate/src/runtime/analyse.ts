@@ -1,0 +1,61 @@
+// What a migration script is, before it runs: its statements (cut by PostgreSQL's own parser), which
+// of them cannot run in a transaction, and its header directives. Syntax errors surface here, before
+// anything touches the database.
+import { MigrateError } from "../errors.ts";
+import { parseDirectives, splitStatements, SqlDirectiveError, SqlSyntaxError, type Statement as ParsedStatement } from "../sql/index.ts";
+
+export interface Statement extends ParsedStatement {
+  /** A CREATE INDEX CONCURRENTLY: an interrupted build leaves an INVALID index to drop before retrying. */
+  createsIndexConcurrently: boolean;
+  indexName?: string | undefined;
+  indexSchema?: string | undefined;
+}
+
+export interface ScriptAnalysis {
+  statements: Statement[];
+  /** Whether the whole script runs in one transaction (the default when every statement can). */
+  transactional: boolean;
+  nonTransactional: Statement[];
+  directives: { lockTimeoutMs?: number | undefined; statementTimeoutMs?: number | undefined };
+}
+
+/** Analyses `script` (`file` names it in errors). Throws a MigrateError for bad SQL or directives. */
+export async function analyseScript(script: string, file: string): Promise<ScriptAnalysis> {
+  let parsed: ParsedStatement[];
+  let directives: ReturnType<typeof parseDirectives>;
+  try {
+    directives = parseDirectives(script);
+    parsed = await splitStatements(script);
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) {
+      throw new MigrateError("SQL_SYNTAX", `${file}:${error.line}:${error.column}: ${error.parserMessage}\n  ${error.line} | ${error.lineText}`, "Fix the SQL; nothing was run.");
+    }
+    if (error instanceof SqlDirectiveError) throw new MigrateError("INVALID_DIRECTIVE", `${file}: ${error.message}`, "Fix the `-- migrate:` header line.");
+    throw error;
+  }
+  const statements: Statement[] = parsed.map((statement) => ({
+    ...statement,
+    createsIndexConcurrently: statement.kind === "IndexStmt" && !statement.transactional,
+    indexName: statement.indexName,
+    indexSchema: statement.indexSchema,
+  }));
+  const control = statements.find((statement) => statement.kind === "TransactionStmt");
+  if (control) {
+    throw new MigrateError(
+      "TRANSACTION_CONTROL",
+      `${file}:${control.line}: the script controls transactions itself (${control.sql.split(/\s+/)[0]?.toUpperCase()}).`,
+      "Remove BEGIN/COMMIT: the migrator runs each migration in a transaction itself. For statements that cannot run in one, add `-- migrate: transaction=false` at the top.",
+    );
+  }
+  const nonTransactional = statements.filter((statement) => !statement.transactional);
+  if (directives.transaction === true && nonTransactional.length) {
+    const first = nonTransactional[0] as Statement;
+    throw new MigrateError("INVALID_DIRECTIVE", `${file}:${first.line}: transaction=true, but ${first.reason ?? "this statement cannot run in a transaction"}.`, "Remove the directive, or move the statement to a migration of its own.");
+  }
+  return {
+    statements,
+    transactional: directives.transaction ?? nonTransactional.length === 0,
+    nonTransactional,
+    directives: { lockTimeoutMs: directives.lockTimeout?.ms, statementTimeoutMs: directives.statementTimeout?.ms },
+  };
+}

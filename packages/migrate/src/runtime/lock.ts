@@ -1,0 +1,75 @@
+// The migration lock: PostgreSQL advisory lock 72707369, the key Prisma Migrate takes, so this engine
+// and Prisma's never run at once. Held on a session of its own for the whole run.
+import type pg from "pg";
+import { LockTimeoutError, PoolerDetectedError } from "../errors.ts";
+import type { Logger } from "./logger.ts";
+
+/** Prisma's advisory lock key. */
+export const MIGRATION_LOCK_KEY = 72707369;
+
+interface Holder {
+  pid: number;
+  application_name: string;
+  since: Date | null;
+  client_addr: string | null;
+}
+
+async function lockHolder(client: pg.Client): Promise<Holder | undefined> {
+  const { rows } = await client.query<Holder>(
+    `SELECT a.pid, a.application_name, a.backend_start AS since, a.client_addr::text AS client_addr
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1`,
+    [MIGRATION_LOCK_KEY],
+  );
+  return rows[0];
+}
+
+const describe = (holder: Holder | undefined) =>
+  holder
+    ? `pid ${holder.pid}, application "${holder.application_name || "?"}"${holder.client_addr ? ` from ${holder.client_addr}` : ""}${holder.since ? `, since ${holder.since.toISOString()}` : ""}`
+    : "a session that has since ended";
+
+/**
+ * Detects a transaction-mode pooler (PgBouncer and the like): consecutive statements reach different
+ * server sessions, or a session lock taken by one statement is not held by the next one's session.
+ */
+async function assertSessionHolds(client: pg.Client): Promise<void> {
+  const pids = new Set<number>();
+  for (let i = 0; i < 3; i++) pids.add((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? -1);
+  if (pids.size > 1) throw new PoolerDetectedError(`consecutive statements ran in sessions ${[...pids].join(", ")}`);
+  const { rows } = await client.query<{ held: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objid = $1 AND objsubid = 1) AS held",
+    [MIGRATION_LOCK_KEY],
+  );
+  if (!rows[0]?.held) throw new PoolerDetectedError("the advisory lock taken by one statement was not held by the next one's session");
+}
+
+/**
+ * Takes the migration lock on `client` (a connection used for nothing else), waiting up to `waitMs`.
+ * While waiting it logs who holds the lock. Resolves with a function that releases it.
+ */
+export async function acquireMigrationLock(client: pg.Client, options: { waitMs: number; log: Logger }): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const tryLock = async () => (await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [MIGRATION_LOCK_KEY])).rows[0]?.ok ?? false;
+  if (!(await tryLock())) {
+    const holder = await lockHolder(client);
+    options.log.info(`Waiting up to ${Math.round(options.waitMs / 1000)} s for the migration lock, held by ${describe(holder)}`, { event: "lock_wait", holder });
+    // The server wakes us when the lock is released; lock_timeout bounds the wait.
+    try {
+      await client.query(`SET lock_timeout = ${Math.max(1, options.waitMs)}`);
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    } catch (error) {
+      if ((error as { code?: string }).code === "55P03") {
+        throw new LockTimeoutError(Date.now() - started, describe(await lockHolder(client).catch(() => holder)));
+      }
+      throw error;
+    } finally {
+      await client.query("RESET lock_timeout").catch(() => {});
+    }
+  }
+  await assertSessionHolds(client);
+  options.log.debug("Took the migration lock", { event: "lock_acquired", waitedMs: Date.now() - started });
+  return async () => {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+  };
+}

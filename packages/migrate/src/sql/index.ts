@@ -1,0 +1,9 @@
+// The SQL analysis the migration engine needs, on PostgreSQL's real parser: statements and their
+// transaction needs, header directives, and the errors a file can raise before it runs.
+export { loadParser } from "./parser.ts";
+export { splitStatements, splitStatementsSync, type Statement } from "./split.ts";
+export { summarize, type TransactionSummary } from "./summary.ts";
+export { classify, TRANSACTION_RULES, type Classification, type TransactionRule } from "./classify.ts";
+export { parseDirectives, type Directives } from "./directives.ts";
+export { parseDuration, type Duration } from "./duration.ts";
+export { ParserNotLoadedError, SqlDirectiveError, SqlSyntaxError } from "./errors.ts";

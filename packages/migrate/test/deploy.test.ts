@@ -1,0 +1,129 @@
+// deploy / up: applying migrations atomically, recording them as Prisma does, refusing bad histories.
+import { describe, expect, it } from "vitest";
+import { ChecksumMismatchError, deploy, FailedMigrationPresentError, getStatus, MissingLocalMigrationError, resolve, up } from "../src/index.ts";
+import { project } from "./helpers.ts";
+
+describe("deploy", () => {
+  it("applies pending migrations in order, each recorded as Prisma records it, and is a no-op the second time", async () => {
+    const p = await project();
+    await p.write("20240101000000_users", "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);\n");
+    await p.write("20240102000000_posts", "CREATE TABLE posts (id serial PRIMARY KEY, user_id int REFERENCES users(id));\n");
+    const first = await deploy(p.options);
+    expect(first.ok).toBe(true);
+    expect(first.steps.map((s) => [s.name, s.outcome, s.mode])).toEqual([
+      ["20240101000000_users", "applied", "transaction"],
+      ["20240102000000_posts", "applied", "transaction"],
+    ]);
+    const rows = await p.sql<{ id: string; checksum: string; migration_name: string; applied_steps_count: number; finished: boolean; logs: string | null }>(
+      "SELECT id, checksum, migration_name, applied_steps_count, finished_at >= started_at AS finished, logs FROM _prisma_migrations ORDER BY migration_name",
+    );
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(row).toMatchObject({ applied_steps_count: 1, finished: true, logs: null });
+    }
+    const again = await deploy(p.options);
+    expect(again.plan.steps).toEqual([]);
+    expect((await getStatus(p.options)).atHead).toBe(true);
+  });
+
+  it("a failing migration leaves the schema as it was, is recorded with its SQLSTATE and line, and applies once fixed", async () => {
+    const p = await project();
+    await p.write("20240101000000_ok", "CREATE TABLE ok (id int);\n");
+    await p.write("20240102000000_bad", "CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\nINSERT INTO no_such_table VALUES (1);\n");
+    await p.write("20240103000000_after", "CREATE TABLE after_bad (id int);\n");
+    const result = await deploy(p.options);
+    expect(result.ok).toBe(false);
+    expect(result.steps.map((s) => [s.name, s.outcome])).toEqual([["20240101000000_ok", "applied"], ["20240102000000_bad", "failed"]]);
+    const error = result.steps[1]?.error;
+    expect(error).toMatchObject({ code: "MIGRATION_FAILED", sqlState: "42P01", rolledBack: true });
+    expect(error?.message).toContain('20240102000000_bad/migration.sql:3:13: relation "no_such_table" does not exist');
+    expect(error?.message).toContain("3 | INSERT INTO no_such_table VALUES (1);");
+    expect(await p.sql("SELECT tablename FROM pg_tables WHERE tablename IN ('half', 'after_bad')")).toEqual([]);
+    const status = await getStatus(p.options);
+    expect(status.failed).toEqual(["20240102000000_bad"]);
+    expect(status.pending).toEqual(["20240103000000_after"]);
+
+    await p.write("20240102000000_bad", "CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\n");
+    const fixed = await deploy(p.options);
+    expect(fixed.ok).toBe(true);
+    expect(fixed.cleared).toEqual(["20240102000000_bad"]);
+    expect(fixed.steps.map((s) => s.name)).toEqual(["20240102000000_bad", "20240103000000_after"]);
+    expect(await p.sql("SELECT id FROM half")).toEqual([{ id: 1 }]);
+    expect((await getStatus(p.options)).atHead).toBe(true);
+  });
+
+  it("reports a syntax error with file, line and column before anything runs", async () => {
+    const p = await project();
+    await p.write("20240101000000_ok", "CREATE TABLE ok (id int);\n");
+    await p.write("20240102000000_typo", "CREATE TABLE t (id int);\n\nSELEC 1;\n");
+    await expect(deploy(p.options)).rejects.toMatchObject({ code: "SQL_SYNTAX", message: expect.stringContaining('20240102000000_typo/migration.sql:3:1: syntax error at or near "SELEC"') });
+    expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('ok', 't')")).toEqual([{ n: 0 }]);
+  });
+
+  it("refuses, before running anything, when an applied migration was edited, naming both checksums", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\n");
+    await deploy(p.options);
+    await p.write("20240101000000_a", "CREATE TABLE a (id bigint);\n");
+    await p.write("20240102000000_b", "CREATE TABLE b (id int);\n");
+    const error = await deploy(p.options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChecksumMismatchError);
+    expect(error).toMatchObject({ migration: "20240101000000_a", expected: expect.stringMatching(/^[0-9a-f]{64}$/), actual: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((error as Error).message).toContain((error as ChecksumMismatchError).expected);
+    expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'b'")).toEqual([{ n: 0 }]);
+  });
+
+  it("accepts a file whose only change is its line endings (git autocrlf), as Prisma does", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
+    await deploy(p.options);
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n");
+    expect((await getStatus(p.options)).atHead).toBe(true);
+    expect((await deploy(p.options)).ok).toBe(true);
+  });
+
+  it("refuses to deploy an older release onto a newer database (a migration missing locally)", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\n");
+    await p.write("20240102000000_b", "CREATE TABLE b (id int);\n");
+    await deploy(p.options);
+    await p.remove("20240102000000_b");
+    await expect(deploy(p.options)).rejects.toBeInstanceOf(MissingLocalMigrationError);
+    expect((await getStatus(p.options)).missing).toEqual(["20240102000000_b"]);
+  });
+
+  it("stops on a failure it cannot clear (e.g. recorded by Prisma) until it is resolved", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\n");
+    await p.sql(
+      `CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+       INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES (gen_random_uuid(), 'x', '20240101000000_a', 'Error: something Prisma saw');`,
+    );
+    await expect(deploy(p.options)).rejects.toBeInstanceOf(FailedMigrationPresentError);
+    await resolve(p.options, "20240101000000_a", "rolled-back");
+    expect((await deploy(p.options)).ok).toBe(true);
+    expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'")).toEqual([{ n: 1 }]);
+  });
+
+  it("up +N and up <name> stop at the target", async () => {
+    const p = await project();
+    for (const name of ["20240101000000_a", "20240102000000_b", "20240103000000_c"]) await p.write(name, `CREATE TABLE t_${name.slice(-1)} (id int);\n`);
+    expect((await up(p.options, "+1")).steps.map((s) => s.name)).toEqual(["20240101000000_a"]);
+    expect((await up(p.options, "b")).steps.map((s) => s.name)).toEqual(["20240102000000_b"]);
+    expect((await getStatus(p.options)).pending).toEqual(["20240103000000_c"]);
+    await expect(up(p.options, "+2")).rejects.toThrow("up +2: only 1 migration is pending.");
+  });
+
+  it("creates the schema named in the URL and keeps its history there, as Prisma does", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\n");
+    const options = { ...p.options, url: `${p.url}${p.url.includes("?") ? "&" : "?"}schema=tenant_one` };
+    expect((await deploy(options)).ok).toBe(true);
+    expect(await p.sql("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = 'tenant_one' ORDER BY 2")).toEqual([
+      { table_schema: "tenant_one", table_name: "_prisma_migrations" },
+      { table_schema: "tenant_one", table_name: "a" },
+    ]);
+  });
+});
