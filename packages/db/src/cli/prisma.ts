@@ -1,7 +1,10 @@
 // `pnpm db:migrate …`, `pnpm db:push`, `pnpm db:generate`, `pnpm db:prisma …`: the Prisma CLI for this
 // package, run through the WebAssembly schema engine, against DATABASE_URL or the embedded server.
+// `migrate dev` also writes each new migration's down.sql.
+import path from "node:path";
 import { runPrisma } from "@repo/prisma-engine";
-import { packageDir } from "../paths.ts";
+import { migrationNames, writeDownScripts } from "../down-scripts.ts";
+import { migrationsDir, packageDir } from "../paths.ts";
 
 /** Prisma commands that never open a database connection. */
 const OFFLINE_COMMANDS = new Set(["generate", "validate", "format", "version", "-v", "--version", "init", "help", "--help", "-h"]);
@@ -23,7 +26,15 @@ async function main(args: string[]): Promise<number> {
     const { resolveDatabaseUrl } = await import("@repo/dev-postgres");
     env.DATABASE_URL = (await resolveDatabaseUrl()).url;
   }
+  const isMigrateDev = args[0] === "migrate" && args[1] === "dev";
+  const before = isMigrateDev ? new Set(await migrationNames(migrationsDir)) : new Set<string>();
   const { exitCode } = await runPrisma(args, { cwd: packageDir, env, stdio: "inherit" });
+  if (isMigrateDev && env.DATABASE_URL) {
+    // Even when Prisma failed after creating the folder (e.g. applying it), the new migration needs its down.sql.
+    const created = (await migrationNames(migrationsDir)).filter((name) => !before.has(name));
+    const written = await writeDownScripts({ url: env.DATABASE_URL, migrationsDir, names: created, shadowDatabaseUrl: env.SHADOW_DATABASE_URL });
+    for (const file of written) process.stdout.write(`Wrote ${path.relative(process.env.INIT_CWD ?? process.cwd(), file)}: review it with migration.sql.\n`);
+  }
   return exitCode;
 }
 
