@@ -1,9 +1,10 @@
 // `pnpm dev`: a database (DATABASE_URL, or the embedded PostgreSQL started or reused), every migration
-// applied, and a summary of what is there. Later steps (the API in watch mode) build on this.
+// applied by the migrator's engine, and a summary of what is there. Later steps (the API in watch
+// mode) build on this.
 import { redactUrl, resolveDatabaseUrl } from "@repo/dev-postgres";
-import { runPrisma } from "@repo/prisma-engine";
+import { deploy } from "@repo/migrate";
 import pg from "pg";
-import { packageDir } from "../paths.ts";
+import { migrationsDir } from "../paths.ts";
 
 async function summary(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -36,8 +37,13 @@ async function summary(url: string): Promise<string> {
 
 async function main(): Promise<number> {
   const { url } = await resolveDatabaseUrl();
-  const deploy = await runPrisma(["migrate", "deploy"], { cwd: packageDir, env: { ...process.env, DATABASE_URL: url }, stdio: "inherit" });
-  if (deploy.exitCode !== 0) return deploy.exitCode;
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  const result = await deploy({ url, migrationsDir, applicationName: "dev", log: { info: log, warn: log, debug: () => {} } });
+  if (!result.ok) {
+    const failed = result.steps.find((step) => step.error);
+    process.stderr.write(`${failed?.error?.message ?? "Deploy failed."}\n${failed?.error?.hint ?? ""}\n`);
+    return 1;
+  }
   process.stdout.write(await summary(url));
   return 0;
 }
