@@ -6,8 +6,44 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { runPrisma } from "@repo/prisma-engine";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { deploy, down, getStatus } from "../src/index.ts";
+import pg from "pg";
+import { deploy, down, getStatus, MIGRATION_LOCK_KEY } from "../src/index.ts";
 import { project, type Project } from "./helpers.ts";
+
+/** Waits until `predicate` holds (a state, polled), failing after `ms`. */
+async function until(what: string, predicate: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Sessions holding (granted) or waiting for (not granted) the migration lock. */
+async function lockSessions(p: Project, granted: boolean): Promise<number> {
+  const rows = await p.sql<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND objsubid = 1 AND granted = $2",
+    [MIGRATION_LOCK_KEY, granted],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Holds an exclusive lock on `table` in an open transaction until released, so a migration touching it waits. */
+async function blockTable(p: Project, table: string) {
+  const client = new pg.Client({ connectionString: p.url });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  let done = false;
+  const release = async () => {
+    if (done) return;
+    done = true;
+    await client.query("COMMIT");
+    await client.end();
+  };
+  onTestFinished(release);
+  return release;
+}
 
 /** A Prisma project (schema + config) whose migrations folder is the test project's. */
 async function prismaFor(p: Project) {
@@ -65,6 +101,46 @@ describe("interoperability with the Prisma CLI", () => {
     expect(again.exitCode, output(again)).toBe(0);
     expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'users'")).toEqual([{ n: 1 }]);
     expect((await getStatus(p.options)).atHead).toBe(true);
+  });
+
+  it("takes Prisma's lock: while this engine deploys, `prisma migrate deploy` waits, then finds nothing to do", async () => {
+    const p = await project();
+    await p.write("20240101000000_t", "CREATE TABLE t (id int);\n");
+    await deploy(p.options);
+    await p.write("20240102000000_insert", "-- migrate: lock_timeout=60s\nINSERT INTO t VALUES (1);\n");
+    const release = await blockTable(p, "t");
+    const ours = deploy(p.options);
+    await until("the migrator holds the migration lock", async () => (await lockSessions(p, true)) === 1);
+    const prisma = await prismaFor(p);
+    const theirs = prisma(["migrate", "deploy"]);
+    await until("prisma migrate deploy waits for the lock", async () => (await lockSessions(p, false)) === 1);
+    await release();
+    expect((await ours).ok).toBe(true);
+    const run = await theirs;
+    expect(run.exitCode, output(run)).toBe(0);
+    expect(output(run)).toContain("No pending migrations to apply.");
+    expect(await p.sql("SELECT count(*)::int AS n FROM t")).toEqual([{ n: 1 }]);
+  });
+
+  it("waits for Prisma's lock: while `prisma migrate deploy` runs, this engine waits, then finds nothing to do", async () => {
+    const p = await project();
+    await p.write("20240101000000_t", "CREATE TABLE t (id int);\n");
+    await deploy(p.options);
+    await p.write("20240102000000_insert", "INSERT INTO t VALUES (1);\n");
+    const release = await blockTable(p, "t");
+    const prisma = await prismaFor(p);
+    const theirs = prisma(["migrate", "deploy"]);
+    await until("prisma holds the migration lock", async () => (await lockSessions(p, true)) === 1);
+    const ours = deploy(p.options);
+    await until("the migrator waits for the lock", async () => (await lockSessions(p, false)) === 1);
+    expect(p.events.some((e) => e.fields?.event === "lock_wait")).toBe(true);
+    await release();
+    const run = await theirs;
+    expect(run.exitCode, output(run)).toBe(0);
+    const result = await ours;
+    expect(result.ok).toBe(true);
+    expect(result.plan.steps).toEqual([]);
+    expect(await p.sql("SELECT count(*)::int AS n FROM t")).toEqual([{ n: 1 }]);
   });
 
   it("Prisma reports this engine's failed migration as failed (P3009), truthfully", async () => {
