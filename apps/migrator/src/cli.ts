@@ -1,16 +1,38 @@
 // The migrator's commands: argument parsing and output only; the work is @repo/migrate's.
 import { Command, CommanderError, Option } from "commander";
-import { down, getHistory, getStatus, plan, resolve, up, type EngineOptions, type Logger } from "@repo/migrate";
+import { down, getHistory, getStatus, plan, resolve, scaffoldDataMigration, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
-import { databaseUrl, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, runSettings, type GlobalFlags } from "./config.ts";
+import { databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { renderError, renderHistory, renderPlan, renderRun, renderStatus } from "./output/render.ts";
 import { createOutput, type Output } from "./output/terminal.ts";
 
+/** A one-line progress bar for a terminal: `[#####·····] 48% 480,000/1,000,000 rows 95,000 rows/s ETA 6 s`. */
+function progressBar(fields: Record<string, unknown>): string {
+  const done = Number(fields.rowsDone ?? 0);
+  const total = Number(fields.rowsEstimate ?? 0) || done || 1;
+  const ratio = Math.min(1, done / total);
+  const filled = Math.round(ratio * 20);
+  const eta = typeof fields.etaSeconds === "number" ? ` ETA ${fields.etaSeconds} s` : "";
+  return `[${"#".repeat(filled)}${"·".repeat(20 - filled)}] ${Math.round(ratio * 100)}% ${done.toLocaleString("en")}/${total.toLocaleString("en")} rows ${Number(fields.rowsPerSecond ?? 0).toLocaleString("en")} rows/s${eta}`;
+}
+
 function loggerFor(out: Output): Logger {
+  let barShown = false;
   const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    if (out.json) out.event({ level, message, ...fields });
-    else if (level !== "debug") out.error(out.paint(level === "warn" ? "yellow" : "dim", message));
+    if (out.json) {
+      out.event({ level, message, ...fields });
+      return;
+    }
+    if (level === "debug") return;
+    if (fields?.event === "progress" && process.stderr.isTTY) {
+      process.stderr.write(`\r${progressBar(fields)}\u001b[K`);
+      barShown = true;
+      return;
+    }
+    if (barShown) process.stderr.write("\n");
+    barShown = false;
+    out.error(out.paint(level === "warn" ? "yellow" : "dim", message));
   };
   return { info: write("info"), warn: write("warn"), debug: write("debug") };
 }
@@ -21,23 +43,33 @@ interface Context {
   database: string;
 }
 
-async function context(flags: GlobalFlags): Promise<Context> {
+async function context(flags: GlobalFlags, signal: AbortSignal | undefined): Promise<Context> {
   const out = createOutput({ json: !!flags.json, color: flags.color });
   const log = loggerFor(out);
+  const settings = runSettings(flags);
   const url = await databaseUrl(flags, process.env, (line) => log.info(line));
   return {
     out,
     database: redactUrl(url),
-    options: { url, migrationsDir: await migrationsDir(flags), settings: runSettings(flags), log },
+    options: {
+      url,
+      migrationsDir: await migrationsDir(flags),
+      dataMigrationsDir: await dataMigrationsDir(flags),
+      dataClient: prismaClientFactory,
+      settings,
+      log,
+      signal,
+    },
   };
 }
 
 /** Builds the program. `run` resolves with the exit code; nothing here calls process.exit. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
+export function buildProgram(setExitCode: (code: number) => void, signal?: AbortSignal): Command {
   const program = new Command("migrator")
     .description("Apply, roll back and inspect Prisma migrations: Alembic's commands on Prisma's migrations table.")
     .option("--url <url>", "PostgreSQL URL (default: DATABASE_URL)")
     .option("--migrations <dir>", "the Prisma migrations folder (default: MIGRATIONS_DIR, else @repo/db's)")
+    .option("--data-migrations <dir>", "the data-migrations folder (default: DATA_MIGRATIONS_DIR, else @repo/db's)")
     .option("--json", "one JSON object per line instead of text")
     .option("--no-color", "no colour (also: NO_COLOR=1)")
     .option("--lock-wait <duration>", `how long to wait for another run's migration lock (default ${DEFAULTS_FOR_HELP.lockWait})`)
@@ -53,7 +85,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("each migration's state: applied, pending, failed, edited, missing")
     .option("--check", `exit ${ExitCode.notAtHead} unless every migration is applied (for pipelines and readiness)`)
     .action(async (options: { check?: boolean }) => {
-      const ctx = await context(flags());
+      const ctx = await context(flags(), signal);
       const status = await getStatus(ctx.options);
       renderStatus(ctx.out, status, ctx.database);
       if (options.check && !status.atHead) setExitCode(ExitCode.notAtHead);
@@ -63,7 +95,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("current")
     .description("the last applied migration")
     .action(async () => {
-      const ctx = await context(flags());
+      const ctx = await context(flags(), signal);
       const status = await getStatus(ctx.options);
       if (ctx.out.json) ctx.out.event({ current: status.current });
       else ctx.out.line(status.current ?? "(nothing applied)");
@@ -73,12 +105,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("history")
     .description("every recorded run: applied, rolled back and failed, with durations")
     .action(async () => {
-      const ctx = await context(flags());
+      const ctx = await context(flags(), signal);
       renderHistory(ctx.out, await getHistory(ctx.options));
     });
 
   const runCommand = (direction: "up" | "down") => async (target: string | undefined, options: { dryRun?: boolean }) => {
-    const ctx = await context(flags());
+    const ctx = await context(flags(), signal);
     const chosen = target ?? (direction === "up" ? "head" : "-1");
     if (options.dryRun) {
       renderPlan(ctx.out, await plan(ctx.options, direction, chosen));
@@ -110,7 +142,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("print exactly the SQL that up (or --down) would run for target")
     .addOption(new Option("--down", "plan a rollback instead (default target -1)"))
     .action(async (target: string | undefined, options: { down?: boolean }) => {
-      const ctx = await context(flags());
+      const ctx = await context(flags(), signal);
       renderPlan(ctx.out, await plan(ctx.options, options.down ? "down" : "up", target ?? (options.down ? "-1" : "head")));
     });
 
@@ -121,20 +153,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option("--rolled-back", "nothing of it remains: deploy will run it again"))
     .action(async (name: string, options: { applied?: boolean; rolledBack?: boolean }) => {
       if (!options.applied && !options.rolledBack) throw new CommanderError(ExitCode.usage, "migrator.resolve", "resolve needs --applied or --rolled-back.");
-      const ctx = await context(flags());
+      const ctx = await context(flags(), signal);
       await resolve(ctx.options, name, options.applied ? "applied" : "rolled-back");
       if (ctx.out.json) ctx.out.event({ resolved: name, as: options.applied ? "applied" : "rolled-back" });
       else ctx.out.line(`Marked ${name} as ${options.applied ? "applied" : "rolled back"}.`);
+    });
+
+  const data = program.command("data").description("data migrations");
+  data
+    .command("new <name>")
+    .description("scaffold a data migration anchored to the newest schema migration")
+    .action(async (name: string) => {
+      const out = createOutput({ json: !!flags().json, color: flags().color });
+      const file = await scaffoldDataMigration({ name, migrationsDir: await migrationsDir(flags()), dataMigrationsDir: await dataMigrationsDir(flags()) });
+      if (out.json) out.event({ created: file });
+      else out.line(`Created ${file}\nWrite its up (and down), then deploy: it runs right after its anchor schema migration.`);
     });
 
   return program;
 }
 
 /** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], options: { signal?: AbortSignal } = {}): Promise<number> {
   loadDotEnv();
   let code: number = ExitCode.ok;
-  const program = buildProgram((value) => (code = value));
+  const program = buildProgram((value) => (code = value), options.signal);
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

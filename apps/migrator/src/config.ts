@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, UsageError, type RunSettings } from "@repo/migrate";
 export interface GlobalFlags {
   url?: string;
   migrations?: string;
+  dataMigrations?: string;
   json?: boolean;
   color?: boolean;
   lockWait?: string;
@@ -48,6 +49,20 @@ export async function migrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv =
   const given = flags.migrations ?? env.MIGRATIONS_DIR;
   if (given) return path.resolve(env.INIT_CWD ?? process.cwd(), given);
   return (await import("@repo/db/paths")).migrationsDir;
+}
+
+/** The data-migrations folder: --data-migrations, DATA_MIGRATIONS_DIR, or @repo/db's. */
+export async function dataMigrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const given = flags.dataMigrations ?? env.DATA_MIGRATIONS_DIR;
+  if (given) return path.resolve(env.INIT_CWD ?? process.cwd(), given);
+  return (await import("@repo/db/paths")).dataMigrationsDir;
+}
+
+/** The Prisma client data migrations get as ctx.client, created once per run and closed after it. */
+export async function prismaClientFactory(url: string): Promise<{ client: unknown; close(): Promise<void> }> {
+  const { createDb } = await import("@repo/db/client");
+  const client = createDb({ url, poolSize: 2, applicationName: "migrator (data)" });
+  return { client, close: () => client.$disconnect() };
 }
 
 /**

@@ -1,5 +1,5 @@
 // The migrator's exit codes: documented in README.md, stable for pipelines and Kubernetes.
-import { ConnectionError, LockTimeoutError, MigrateError, MigrationFailedError, UsageError } from "@repo/migrate";
+import { ConnectionError, InterruptedError, LockTimeoutError, MigrateError, MigrationFailedError, UsageError } from "@repo/migrate";
 
 export const ExitCode = {
   /** Done; or `status --check` found the database at head. */
@@ -14,13 +14,17 @@ export const ExitCode = {
   refused: 4,
   /** The database could not be reached or used, or the migration lock stayed taken past --lock-wait. */
   unavailable: 5,
-  /** Interrupted by SIGINT or SIGTERM. */
+  /** Stopped by SIGTERM/SIGINT after the current step or batch: everything committed stays; rerun to continue. */
+  interruptedResumable: 75,
+  /** Killed by a second SIGTERM/SIGINT before it could stop cleanly. */
   interrupted: 130,
 } as const;
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return ExitCode.usage;
+  if (error instanceof InterruptedError) return ExitCode.interruptedResumable;
+  // A URL that is not PostgreSQL's is configuration, not an outage: retrying cannot help.
+  if (error instanceof UsageError || (error instanceof ConnectionError && error.code === "INVALID_URL")) return ExitCode.usage;
   if (error instanceof MigrationFailedError) return ExitCode.migrationFailed;
   if (error instanceof ConnectionError || error instanceof LockTimeoutError) return ExitCode.unavailable;
   if (error instanceof MigrateError) return ExitCode.refused;

@@ -2,15 +2,18 @@
 import { runCli } from "./cli.ts";
 import { ExitCode } from "./exit-codes.ts";
 
-let interrupted = false;
+// The first SIGTERM/SIGINT asks the run to stop after its current step or batch (Kubernetes sends
+// SIGTERM, then SIGKILL after the grace period); a second one ends the process at once, which is safe
+// too: PostgreSQL rolls back the transaction in flight.
+const stop = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {
-  // A second signal ends at once; the first lets the current statement finish its round trip.
-  if (interrupted) process.exit(ExitCode.interrupted);
-  interrupted = true;
-  process.stderr.write(`Received ${signal}: stopping. A transactional migration in progress is rolled back by PostgreSQL.\n`);
-  process.exit(ExitCode.interrupted);
+  if (stop.signal.aborted) process.exit(ExitCode.interrupted);
+  process.stderr.write(`Received ${signal}: stopping after the current step or batch (send it again to stop at once).\n`);
+  stop.abort();
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2), { signal: stop.signal });
+// Nothing may keep the process alive once the command is done (pools, timers).
+process.exit();

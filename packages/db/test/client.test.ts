@@ -21,14 +21,15 @@ describe("createDb", () => {
     const user = await db.user.create({
       data: { name: "Ada", username: "ada", email: "ada@example.com", hashedPassword: "x", tierId: tier.id },
     });
-    await db.post.create({ data: { title: "Hello", text: "First post", createdByUserId: user.id } });
+    const category = await db.category.create({ data: { name: "General", slug: "general" } });
+    await db.post.create({ data: { title: "Hello", text: "First post", createdByUserId: user.id, categoryId: category.id } });
     await db.rateLimit.create({ data: { tierId: tier.id, name: "posts", path: "/posts", limit: 10, period: 60 } });
 
     expect(user.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(user.isDeleted).toBe(false);
     expect(user.profileImageUrl).toBe("https://profileimageurl.com");
-    const found = await db.user.findUniqueOrThrow({ where: { username: "ada" }, include: { posts: true, tier: true } });
-    expect(found.posts.map((post) => post.title)).toEqual(["Hello"]);
+    const found = await db.user.findUniqueOrThrow({ where: { username: "ada" }, include: { posts: { include: { category: true } }, tier: true } });
+    expect(found.posts.map((post) => [post.title, post.category.slug])).toEqual([["Hello", "general"]]);
     expect(found.tier?.name).toBe("free");
     expect(await sqlOn(url, 'SELECT username, hashed_password, tier_id FROM "user"')).toEqual([{ username: "ada", hashed_password: "x", tier_id: tier.id }]);
   });

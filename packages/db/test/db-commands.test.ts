@@ -24,8 +24,10 @@ describe("prisma migrate diff", () => {
     const pkg = await copyPackage();
     const fromEmpty = await pkg.prisma(["migrate", "diff", "--from-empty", "--to-schema", "schema.prisma", "--script"]);
     expect(fromEmpty.exitCode, output(fromEmpty)).toBe(0);
+    // The init migration's CREATE TABLE "user", as Prisma wrote it, up to the first column added later.
     const init = await readFile(path.join(pkg.dir, "migrations", (await pkg.migrationFolders())[0] ?? "", "migration.sql"), "utf8");
-    expect(fromEmpty.stdout).toContain(init.trim());
+    expect(fromEmpty.stdout).toContain(init.slice(init.indexOf('CREATE TABLE "user"'), init.indexOf('"tier_id"')));
+    expect(fromEmpty.stdout).toContain('CREATE TABLE "category" (');
 
     const toEmpty = await pkg.prisma(["migrate", "diff", "--from-schema", "schema.prisma", "--to-empty", "--script"]);
     expect(toEmpty.stdout).toContain('DROP TABLE "public"."user";');
@@ -46,7 +48,7 @@ describe("prisma migrate reset", () => {
     expect(reset.exitCode, output(reset)).toBe(0);
     expect(await pkg.sql("SELECT count(*)::int AS n FROM tier")).toEqual([{ n: 0 }]);
     expect(await pkg.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'stray'")).toEqual([{ n: 0 }]);
-    expect(await pkg.sql("SELECT count(*)::int AS n FROM _prisma_migrations")).toEqual([{ n: 1 }]);
+    expect(await pkg.sql("SELECT count(*)::int AS n FROM _prisma_migrations")).toEqual([{ n: (await pkg.migrationFolders()).length }]);
   });
 });
 

@@ -7,6 +7,7 @@ import { createTestDatabase } from "@repo/dev-postgres";
 import { runPrisma, SHADOW_DATABASE_PREFIX, shadowDescription, type PrismaRun } from "@repo/prisma-engine";
 import pg from "pg";
 import { inject, onTestFinished } from "vitest";
+import { createDb } from "../src/client.ts";
 import { migrationsDir, packageDir, schemaPath } from "../src/paths.ts";
 
 export interface PackageCopy {
@@ -83,3 +84,9 @@ export async function copyPackage(options: { withMigrations?: boolean } = {}): P
 
 /** stdout and stderr together, as a user reads them. */
 export const output = (run: PrismaRun) => `${run.stdout}\n${run.stderr}`;
+
+/** The Prisma client data migrations get, as the migrator gives it. */
+export async function prismaClient(url: string) {
+  const client = createDb({ url, poolSize: 2 });
+  return { client, close: () => client.$disconnect() };
+}

@@ -13,11 +13,13 @@ describe("prisma migrate deploy and status", () => {
     const rows = await pkg.sql<{ migration_name: string; checksum: string; applied_steps_count: number }>(
       "SELECT migration_name, checksum, applied_steps_count FROM _prisma_migrations",
     );
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ migration_name: (await pkg.migrationFolders())[0], applied_steps_count: 1 });
-    expect(rows[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows.map((row) => row.migration_name).sort()).toEqual(await pkg.migrationFolders());
+    for (const row of rows) {
+      expect(row.applied_steps_count).toBe(1);
+      expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+    }
     expect(await pkg.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1")).toEqual([
-      { tablename: "post" }, { tablename: "rate_limit" }, { tablename: "tier" }, { tablename: "user" },
+      { tablename: "category" }, { tablename: "post" }, { tablename: "rate_limit" }, { tablename: "tier" }, { tablename: "user" },
     ]);
 
     const status = await pkg.prisma(["migrate", "status"]);
@@ -32,7 +34,7 @@ describe("prisma migrate deploy and status", () => {
     const pkg = await copyPackage();
     const status = await pkg.prisma(["migrate", "status"]);
     expect(status.exitCode).toBe(1);
-    expect(output(status)).toMatch(/Following migration have not yet been applied:\n\d{14}_init/);
+    expect(output(status)).toMatch(/Following migrations? have not yet been applied:\n\d{14}_init/);
   });
 
   it("a failing migration: P3018 with the SQLSTATE, nothing half-applied, then P3009 until resolved", async () => {
@@ -44,10 +46,7 @@ describe("prisma migrate deploy and status", () => {
     expect(output(deploy)).toContain("Migration name: 29990101000000_broken");
     expect(output(deploy)).toContain("Database error code: 42601");
     expect(await pkg.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'half_done'")).toEqual([{ n: 0 }]);
-    expect(await pkg.sql("SELECT migration_name, finished_at IS NULL AS failed FROM _prisma_migrations ORDER BY 1")).toEqual([
-      { migration_name: expect.stringMatching(/_init$/), failed: false },
-      { migration_name: "29990101000000_broken", failed: true },
-    ]);
+    expect(await pkg.sql("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL")).toEqual([{ migration_name: "29990101000000_broken" }]);
 
     const blocked = await pkg.prisma(["migrate", "deploy"]);
     expect(blocked.exitCode).toBe(1);

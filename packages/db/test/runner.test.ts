@@ -18,7 +18,7 @@ describe("the db:* runner", () => {
     expect(run.stderr).toContain(`Using DATABASE_URL postgresql://${url.username}:***@`);
     expect(`${run.stdout}${run.stderr}`).not.toContain("s3cret-pw");
     expect(run.status).toBe(1); // pending: nothing applied yet
-    expect(run.stdout).toMatch(/Following migration have not yet been applied:\n\d{14}_init/);
+    expect(run.stdout).toMatch(/Following migrations? have not yet been applied:\n\d{14}_init/);
   });
 
   it("runs offline commands (generate, validate) without a database", () => {

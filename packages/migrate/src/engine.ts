@@ -2,6 +2,10 @@
 // resolve. The CLI, the API's readiness check and the tests all call these; nothing here prints.
 import type pg from "pg";
 import { ChecksumMismatchError, FailedMigrationPresentError, MigrateError, MissingLocalMigrationError, UsageError } from "./errors.ts";
+import { readDataMigrations, type LocalDataMigration } from "./data/folder.ts";
+import { createDataTable, liveDataRecords, readDataRecords, type DataRecord } from "./data/records.ts";
+import { runDataStep } from "./data/run-data-step.ts";
+import { InterruptedError } from "./data/batch.ts";
 import { readLocalMigrations, type LocalMigration } from "./local/migration-folder.ts";
 import { buildPlan, type Direction, type Plan } from "./plan.ts";
 import { openConnection, quoteIdent, schemaOf } from "./runtime/connection.ts";
@@ -9,7 +13,7 @@ import { acquireMigrationLock } from "./runtime/lock.ts";
 import { silentLogger, type Logger } from "./runtime/logger.ts";
 import { IN_PROGRESS_MARK, runStep, TRANSACTION_FAILED_MARK, type StepResult } from "./runtime/run-step.ts";
 import { DEFAULT_SETTINGS, type RunSettings } from "./runtime/settings.ts";
-import { createHistoryTable, readHistory, recordApplied, recordRolledBack, type MigrationRecord } from "./state/history-table.ts";
+import { createHistoryTable, historyTableExists, readHistory, recordApplied, recordRolledBack, type MigrationRecord } from "./state/history-table.ts";
 import { computeStatus, type Status } from "./state/status.ts";
 import { parseTarget, resolveDown, resolveUp } from "./target.ts";
 
@@ -22,6 +26,12 @@ export interface EngineOptions {
   log?: Logger | undefined;
   /** application_name of the engine's connections (default "migrator"). */
   applicationName?: string | undefined;
+  /** The data-migrations folder; without it only schema migrations are considered. */
+  dataMigrationsDir?: string | undefined;
+  /** Creates the client data migrations get as `ctx.client` (the Prisma client), once per run. */
+  dataClient?: ((url: string) => Promise<{ client: unknown; close(): Promise<void> }>) | undefined;
+  /** Aborting it stops a batched data migration after its current batch (SIGTERM). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RunResult {
@@ -51,8 +61,13 @@ async function withConnection<T>(options: EngineOptions, work: (db: pg.Client) =
 }
 
 async function readState(db: pg.Client, options: EngineOptions) {
-  const [local, history] = await Promise.all([readLocalMigrations(options.migrationsDir), readHistory(db)]);
-  return { local, history, status: computeStatus(local, history) };
+  const [local, history, dataLocal, dataRecords] = await Promise.all([
+    readLocalMigrations(options.migrationsDir),
+    readHistory(db),
+    options.dataMigrationsDir ? readDataMigrations(options.dataMigrationsDir) : Promise.resolve([] as LocalDataMigration[]),
+    options.dataMigrationsDir ? readDataRecords(db) : Promise.resolve([] as DataRecord[]),
+  ]);
+  return { local, history, dataLocal, dataRecords, status: computeStatus(local, history, dataLocal, dataRecords) };
 }
 
 /** Each migration's state (applied, pending, failed, edited, missing). Takes no lock, changes nothing. */
@@ -62,6 +77,7 @@ export async function getStatus(options: EngineOptions): Promise<Status> {
 
 export interface HistoryEntry {
   name: string;
+  kind: "schema" | "data";
   /** What happened to this attempt. */
   outcome: "applied" | "rolled back" | "failed" | "running";
   startedAt: Date;
@@ -72,19 +88,31 @@ export interface HistoryEntry {
   logs: string | null;
 }
 
-/** Every recorded attempt, oldest first: applied, rolled back (by `down` or resolve) and failed. */
+/** Every recorded attempt of both kinds, oldest first: applied, rolled back (by `down` or resolve), failed, running. */
 export async function getHistory(options: EngineOptions): Promise<HistoryEntry[]> {
-  return withConnection(options, async (db) =>
-    (await readHistory(db)).map((record) => ({
+  return withConnection(options, async (db) => {
+    const schema: HistoryEntry[] = (await readHistory(db)).map((record) => ({
       name: record.name,
+      kind: "schema",
       outcome: record.rolledBackAt ? "rolled back" : record.finishedAt ? "applied" : record.logs?.startsWith(IN_PROGRESS_MARK) ? "running" : "failed",
       startedAt: record.startedAt,
       finishedAt: record.finishedAt,
       rolledBackAt: record.rolledBackAt,
       durationMs: record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null,
       logs: record.finishedAt ? null : record.logs,
-    })),
-  );
+    }));
+    const data: HistoryEntry[] = (await readDataRecords(db)).map((record) => ({
+      name: record.name,
+      kind: "data",
+      outcome: record.rolledBackAt ? "rolled back" : record.status === "applied" ? "applied" : record.status === "failed" ? "failed" : "running",
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt,
+      rolledBackAt: record.rolledBackAt,
+      durationMs: record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null,
+      logs: record.lastError,
+    }));
+    return [...schema, ...data].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  });
 }
 
 interface Preflight {
@@ -100,9 +128,11 @@ interface Preflight {
  */
 async function preflight(db: pg.Client, options: EngineOptions, direction: Direction, targetText: string): Promise<Preflight> {
   const target = parseTarget(targetText);
-  const { local, history, status } = await readState(db, options);
+  const { local, history, dataLocal, dataRecords, status } = await readState(db, options);
   const edited = status.migrations.find((m) => m.state === "edited");
   if (edited?.record && edited.local) throw new ChecksumMismatchError(edited.name, edited.record.checksum, edited.local.checksum);
+  const editedData = status.data.find((d) => d.state === "edited");
+  if (editedData?.record && editedData.local) throw new ChecksumMismatchError(editedData.name, editedData.record.checksum, editedData.local.checksum);
   if (status.missing.length) throw new MissingLocalMigrationError(status.missing);
 
   const clear: MigrationRecord[] = [];
@@ -117,12 +147,28 @@ async function preflight(db: pg.Client, options: EngineOptions, direction: Direc
   }
   if (blocking.length) throw new FailedMigrationPresentError(blocking);
 
-  const all = local.map((m) => m.name);
-  // A cleared or interrupted attempt is pending again.
-  const pending = status.migrations.filter((m) => m.state === "pending" || clear.some((r) => r.name === m.name) || resume.has(m.name)).map((m) => m.name);
+  // Data migrations that failed or stopped run again on up: a transactional one left nothing behind,
+  // a batched one resumes after its last committed batch.
+  const liveData = liveDataRecords(dataRecords);
+  const rerunData = new Set(status.data.filter((d) => d.state === "failed" || d.state === "running" || d.state === "interrupted").map((d) => d.name));
+  const all = status.timeline.map((entry) => entry.name);
+  const pending = status.timeline
+    .filter((e) => e.state === "pending" || clear.some((r) => r.name === e.name) || resume.has(e.name) || (e.kind === "data" && rerunData.has(e.name)))
+    .map((e) => e.name);
   const names = direction === "up" ? resolveUp(target, pending, all) : resolveDown(target, status.applied, all);
   const records = new Map(history.filter((r) => r.finishedAt && !r.rolledBackAt).map((r) => [r.name, r]));
-  const plan = await buildPlan({ direction, names, local: new Map(local.map((m): [string, LocalMigration] => [m.name, m])), records, settings: settingsOf(options), resume });
+  // up: the stopped or failed run to resume (a transactional one ignores it and starts over); down: the applied run to undo.
+  const dataForSteps = new Map([...liveData].filter(([name, record]) => (direction === "up" ? rerunData.has(name) : record.status === "applied")));
+  const plan = await buildPlan({
+    direction,
+    names,
+    local: new Map(local.map((m): [string, LocalMigration] => [m.name, m])),
+    records,
+    settings: settingsOf(options),
+    resume,
+    data: new Map(dataLocal.map((d): [string, LocalDataMigration] => [d.name, d])),
+    dataRecords: dataForSteps,
+  });
   return { names, plan, clear };
 }
 
@@ -153,8 +199,13 @@ async function run(options: EngineOptions, direction: Direction, target: string)
   const settings = settingsOf(options);
   return withLock(options, async (db) => {
     if (direction === "up") {
-      await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaOf(options.url))}`);
-      await createHistoryTable(db);
+      // CREATE … IF NOT EXISTS checks the CREATE privilege even when the object exists: create only
+      // what is missing, so a deploy role without CREATE on the database or schema can still run.
+      const schema = schemaOf(options.url);
+      const { rows } = await db.query<{ exists: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists", [schema]);
+      if (!rows[0]?.exists) await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      if (!(await historyTableExists(db))) await createHistoryTable(db);
+      if (options.dataMigrationsDir) await createDataTable(db);
     }
     const { plan: planned, clear } = await preflight(db, options, direction, target);
     if (clear.length) {
@@ -162,10 +213,23 @@ async function run(options: EngineOptions, direction: Direction, target: string)
       log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
     }
     const steps: StepResult[] = [];
-    for (const step of planned.steps) {
-      const result = await runStep(db, step, settings, log);
-      steps.push(result);
-      if (result.outcome === "failed") break;
+    let dataClient: { client: unknown; close(): Promise<void> } | undefined;
+    try {
+      for (const step of planned.steps) {
+        // A stop request (SIGTERM) lets the current step finish, then starts nothing new.
+        if (options.signal?.aborted) throw new InterruptedError(step.name);
+        let result: StepResult;
+        if (step.kind === "data") {
+          dataClient ??= options.dataClient ? await options.dataClient(options.url) : { client: undefined, close: async () => {} };
+          result = await runDataStep(step, { db, client: dataClient.client, log, signal: options.signal ?? new AbortController().signal, statementTimeoutMs: settings.statementTimeoutMs });
+        } else {
+          result = await runStep(db, step, settings, log);
+        }
+        steps.push(result);
+        if (result.outcome === "failed") break;
+      }
+    } finally {
+      await dataClient?.close();
     }
     return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name) };
   });

@@ -16,11 +16,11 @@ export class MigrateError extends Error {
 
 /** A bad argument or configuration: the CLI exits with its usage code. */
 export class UsageError extends MigrateError {
-  override readonly name = "UsageError";
+  override readonly name: string = "UsageError";
 }
 
 export class ChecksumMismatchError extends MigrateError {
-  override readonly name = "ChecksumMismatchError";
+  override readonly name: string = "ChecksumMismatchError";
   constructor(
     readonly migration: string,
     readonly expected: string,
@@ -35,7 +35,7 @@ export class ChecksumMismatchError extends MigrateError {
 }
 
 export class MissingLocalMigrationError extends MigrateError {
-  override readonly name = "MissingLocalMigrationError";
+  override readonly name: string = "MissingLocalMigrationError";
   constructor(readonly migrations: string[]) {
     super(
       "MISSING_LOCAL_MIGRATION",
@@ -46,7 +46,7 @@ export class MissingLocalMigrationError extends MigrateError {
 }
 
 export class FailedMigrationPresentError extends MigrateError {
-  override readonly name = "FailedMigrationPresentError";
+  override readonly name: string = "FailedMigrationPresentError";
   constructor(readonly migrations: string[]) {
     super(
       "FAILED_MIGRATION",
@@ -57,7 +57,7 @@ export class FailedMigrationPresentError extends MigrateError {
 }
 
 export class NoDownScriptError extends MigrateError {
-  override readonly name = "NoDownScriptError";
+  override readonly name: string = "NoDownScriptError";
   constructor(readonly migrations: string[]) {
     super(
       "NO_DOWN_SCRIPT",
@@ -68,7 +68,7 @@ export class NoDownScriptError extends MigrateError {
 }
 
 export class LockTimeoutError extends MigrateError {
-  override readonly name = "LockTimeoutError";
+  override readonly name: string = "LockTimeoutError";
   constructor(readonly waitedMs: number, readonly holder: string) {
     super(
       "LOCK_TIMEOUT",
@@ -79,7 +79,7 @@ export class LockTimeoutError extends MigrateError {
 }
 
 export class PoolerDetectedError extends MigrateError {
-  override readonly name = "PoolerDetectedError";
+  override readonly name: string = "PoolerDetectedError";
   constructor(readonly detail: string) {
     super(
       "TRANSACTION_POOLER",
@@ -91,7 +91,7 @@ export class PoolerDetectedError extends MigrateError {
 
 /** A migration's SQL failed; the details say where. */
 export class MigrationFailedError extends MigrateError {
-  override readonly name = "MigrationFailedError";
+  override readonly name: string = "MigrationFailedError";
   constructor(
     readonly migration: string,
     readonly direction: "up" | "down",
@@ -111,5 +111,5 @@ export class MigrationFailedError extends MigrateError {
 }
 
 export class ConnectionError extends MigrateError {
-  override readonly name = "ConnectionError";
+  override readonly name: string = "ConnectionError";
 }

@@ -2,6 +2,9 @@
 // SQL it runs and how (one transaction, or statement by statement). `up`, `down` and `deploy` only
 // build different plans; `plan`/`--dry-run` prints one; the runtime executes one.
 import { randomUUID } from "node:crypto";
+import type { DataPlanStep } from "./data/run-data-step.ts";
+import type { LocalDataMigration } from "./data/folder.ts";
+import type { DataRecord } from "./data/records.ts";
 import { NoDownScriptError, MigrateError } from "./errors.ts";
 import type { LocalMigration } from "./local/migration-folder.ts";
 import { analyseScript, type ScriptAnalysis } from "./runtime/analyse.ts";
@@ -11,7 +14,8 @@ import { HISTORY_TABLE, type MigrationRecord } from "./state/history-table.ts";
 
 export type Direction = "up" | "down";
 
-export interface PlanStep {
+export interface SchemaPlanStep {
+  kind: "schema";
   direction: Direction;
   name: string;
   migration: LocalMigration;
@@ -29,12 +33,17 @@ export interface PlanStep {
   recordId: string;
 }
 
+export type { DataPlanStep };
+
+/** One step: a schema migration's SQL, or a data migration's code. */
+export type PlanStep = SchemaPlanStep | DataPlanStep;
+
 export interface Plan {
   direction: Direction;
   steps: PlanStep[];
 }
 
-/** Builds the steps for `names` (in the order given). Parses every script first: a syntax error stops here. */
+/** Builds the steps for `names` (in the order given). Parses every script and loads every data migration first: errors stop here. */
 export async function buildPlan(options: {
   direction: Direction;
   names: string[];
@@ -43,14 +52,33 @@ export async function buildPlan(options: {
   settings: RunSettings;
   /** Interrupted statement-by-statement attempts to continue, by name, with the statements done. */
   resume?: Map<string, { record: MigrationRecord; done: number }>;
+  data?: Map<string, LocalDataMigration>;
+  /** Live data records: what a down undoes, or a stopped run an up resumes. */
+  dataRecords?: Map<string, DataRecord>;
 }): Promise<Plan> {
   const { direction, names, local, records, settings } = options;
+  const data = options.data ?? new Map<string, LocalDataMigration>();
   if (direction === "down") {
-    const irreversible = names.filter((name) => !local.get(name)?.downSql?.trim());
+    const irreversible: string[] = [];
+    for (const name of names) {
+      const dataMigration = data.get(name);
+      if (dataMigration) {
+        if (!(await dataMigration.load()).down) irreversible.push(name);
+      } else if (!local.get(name)?.downSql?.trim()) irreversible.push(name);
+    }
     if (irreversible.length) throw new NoDownScriptError(irreversible);
   }
   const steps: PlanStep[] = [];
   for (const name of names) {
+    const dataMigration = data.get(name);
+    if (dataMigration) {
+      const definition = await dataMigration.load();
+      if ((definition.anchor ?? null) !== dataMigration.anchor) {
+        throw new MigrateError("DATA_MIGRATION_INVALID", `${dataMigration.file}: the anchor read from the source (${dataMigration.anchor}) differs from the module's (${definition.anchor}).`, "Write the anchor as a plain string literal.");
+      }
+      steps.push({ kind: "data", direction, name, local: dataMigration, definition, record: options.dataRecords?.get(name), transactional: definition.transaction !== false });
+      continue;
+    }
     const migration = local.get(name);
     if (!migration) throw new MigrateError("MIGRATION_NOT_FOUND", `Migration ${name} is not in the migrations folder.`);
     const script = direction === "up" ? migration.upSql : (migration.downSql ?? "");
@@ -58,6 +86,7 @@ export async function buildPlan(options: {
     const analysis = await analyseScript(script, `${name}/${file}`);
     const resume = direction === "up" ? options.resume?.get(name) : undefined;
     steps.push({
+      kind: "schema",
       direction,
       name,
       migration,
@@ -77,7 +106,7 @@ export async function buildPlan(options: {
 const ms = (value: number) => `'${value}ms'`;
 
 /** The bookkeeping statement that records a step, as the runtime runs it. */
-export function bookkeepingSql(step: PlanStep, statementsDone: number): string {
+export function bookkeepingSql(step: SchemaPlanStep, statementsDone: number): string {
   if (step.direction === "down") {
     return `UPDATE "${HISTORY_TABLE}" SET rolled_back_at = clock_timestamp() WHERE id = ${quoteLiteral(step.record?.id ?? "")};`;
   }
@@ -86,6 +115,11 @@ export function bookkeepingSql(step: PlanStep, statementsDone: number): string {
 
 /** The SQL the runtime sends for one step, in order, as `plan` prints it (Alembic's offline mode). */
 export function renderStep(step: PlanStep): string {
+  if (step.kind === "data") {
+    const how = step.transactional ? "in one transaction with its record" : "outside a transaction, committing batch by batch (resumable)";
+    const resumed = step.record && step.direction === "up" ? `; resumes after ${step.record.rowsDone} rows already done` : "";
+    return `-- ${step.name} (data migration, ${step.direction}, ${how}${resumed}): runs ${step.direction}() from ${step.local.file}`;
+  }
   const header = `-- ${step.name} (${step.direction}, ${step.analysis.transactional ? "one transaction" : "statement by statement, outside a transaction"}) from ${step.file}`;
   if (step.analysis.transactional) {
     return [

@@ -22,7 +22,8 @@ async function until(what: string, predicate: () => Promise<boolean>, ms = 30_00
 /** Sessions holding (granted) or waiting for (not granted) the migration lock. */
 async function lockSessions(p: Project, granted: boolean): Promise<number> {
   const rows = await p.sql<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND objsubid = 1 AND granted = $2",
+    // Advisory locks are per database; other test files run deploys in their own databases meanwhile.
+    "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND objsubid = 1 AND granted = $2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     [MIGRATION_LOCK_KEY, granted],
   );
   return rows[0]?.n ?? 0;

@@ -3,20 +3,27 @@
 import { MigrateError, renderStep, type HistoryEntry, type Plan, type RunResult, type Status } from "@repo/migrate";
 import { formatDuration, formatTime, table, type Output } from "./terminal.ts";
 
-const stateStyle = { applied: "green", pending: "yellow", failed: "red", edited: "red", missing: "red" } as const;
+const stateStyle = { applied: "green", pending: "yellow", failed: "red", edited: "red", missing: "red", running: "cyan", interrupted: "yellow" } as const;
 
 export function renderStatus(out: Output, status: Status, database: string): void {
+  const appliedAt = (entry: Status["timeline"][number]) => (entry.kind === "schema" ? entry.schema.record?.finishedAt : entry.data.record?.finishedAt) ?? null;
+  const duration = (entry: Status["timeline"][number]) => {
+    const record = entry.kind === "schema" ? entry.schema.record : entry.data.record;
+    return record?.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null;
+  };
   if (out.json) {
     out.event({
       database,
       current: status.current,
       atHead: status.atHead,
-      migrations: status.migrations.map((m) => ({
-        name: m.name,
-        state: m.state,
-        appliedAt: m.record?.finishedAt?.toISOString() ?? null,
-        durationMs: m.record?.finishedAt ? m.record.finishedAt.getTime() - m.record.startedAt.getTime() : null,
-        reversible: m.reversible,
+      migrations: status.timeline.map((entry) => ({
+        name: entry.name,
+        kind: entry.kind,
+        state: entry.state,
+        appliedAt: appliedAt(entry)?.toISOString() ?? null,
+        durationMs: duration(entry),
+        reversible: entry.reversible,
+        ...(entry.kind === "data" ? { anchor: entry.data.anchor, progress: entry.data.progress ?? null, lastError: entry.data.record?.lastError ?? null } : {}),
       })),
     });
     return;
@@ -24,29 +31,34 @@ export function renderStatus(out: Output, status: Status, database: string): voi
   out.line(`Database  ${database}`);
   out.line(`Current   ${status.current ?? "(nothing applied)"}`);
   out.line();
-  if (!status.migrations.length) {
+  if (!status.timeline.length) {
     out.line("  No migrations in the folder.");
   } else {
-    const rows = [["STATE", "MIGRATION", "APPLIED AT (UTC)", "DURATION", "DOWN"].map((h) => out.paint("dim", h))];
-    for (const m of status.migrations) {
+    const rows = [["STATE", "KIND", "MIGRATION", "APPLIED AT (UTC)", "DURATION", "DOWN"].map((h) => out.paint("dim", h))];
+    for (const entry of status.timeline) {
+      const progress = entry.kind === "data" && entry.data.progress && entry.state !== "applied" ? ` ${entry.data.progress.rowsDone}/${entry.data.progress.rowsEstimate ?? "?"} rows` : "";
       rows.push([
-        out.paint(stateStyle[m.state], m.state),
-        m.name,
-        formatTime(m.record?.finishedAt),
-        formatDuration(m.record?.finishedAt ? m.record.finishedAt.getTime() - m.record.startedAt.getTime() : null),
-        m.state === "missing" ? "" : m.reversible ? "yes" : "no",
+        out.paint(stateStyle[entry.state], entry.state),
+        entry.kind,
+        entry.name + out.paint("dim", progress),
+        formatTime(appliedAt(entry)),
+        formatDuration(duration(entry)),
+        entry.state === "missing" ? "" : entry.reversible ? "yes" : "no",
       ]);
     }
     for (const row of table(rows)) out.line(row);
   }
   out.line();
-  const counts = (["applied", "pending", "failed", "edited", "missing"] as const)
-    .map((state) => [state, status.migrations.filter((m) => m.state === state).length] as const)
+  const counts = (["applied", "pending", "running", "interrupted", "failed", "edited", "missing"] as const)
+    .map((state) => [state, status.timeline.filter((m) => m.state === state).length] as const)
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${n} ${state}`);
   out.line(`${counts.join(", ") || "0 migrations"}.${status.atHead ? " At head." : ""}`);
-  if (status.pending.length && !status.failed.length && !status.edited.length && !status.missing.length) out.line("Apply them with `pnpm db:deploy` (or `migrator deploy`).");
-  if (status.failed.length) out.line(`Resolve the failed migration: \`migrator resolve --rolled-back ${status.failed[0]}\` or \`--applied\`.`);
+  if ((status.pending.length || status.resumable.length) && !status.failed.length && !status.edited.length && !status.missing.length) out.line("Apply them with `pnpm db:deploy` (or `migrator deploy`).");
+  if (status.failed.length) out.line(`Failed: ${status.failed.join(", ")}. A schema migration needs \`migrator resolve\` unless it failed in a transaction; a data migration resumes on the next deploy once fixed.`);
+  for (const entry of status.timeline) {
+    if (entry.kind === "data" && entry.data.record?.lastError && entry.state === "failed") out.line(out.paint("red", `  ${entry.name}: ${entry.data.record.lastError.split("\n")[0]}`));
+  }
   if (status.edited.length) out.line("Edited migrations must be restored as applied; put changes in a new migration.");
   if (status.missing.length) out.line("Migrations missing locally: this release is older than the database.");
 }
@@ -63,15 +75,15 @@ export function renderHistory(out: Output, entries: HistoryEntry[]): void {
     return;
   }
   const style = { applied: "green", "rolled back": "yellow", failed: "red", running: "cyan" } as const;
-  const rows = [["STARTED (UTC)", "OUTCOME", "MIGRATION", "DURATION", "ROLLED BACK (UTC)"].map((h) => out.paint("dim", h))];
-  for (const e of entries) rows.push([formatTime(e.startedAt), out.paint(style[e.outcome], e.outcome), e.name, formatDuration(e.durationMs), formatTime(e.rolledBackAt)]);
+  const rows = [["STARTED (UTC)", "OUTCOME", "KIND", "MIGRATION", "DURATION", "ROLLED BACK (UTC)"].map((h) => out.paint("dim", h))];
+  for (const e of entries) rows.push([formatTime(e.startedAt), out.paint(style[e.outcome], e.outcome), e.kind, e.name, formatDuration(e.durationMs), formatTime(e.rolledBackAt)]);
   for (const row of table(rows)) out.line(row);
 }
 
 export function renderPlan(out: Output, plan: Plan): void {
   if (out.json) {
     for (const step of plan.steps) {
-      out.event({ direction: step.direction, name: step.name, mode: step.analysis.transactional ? "transaction" : "statements", sql: renderStep(step) });
+      out.event({ direction: step.direction, kind: step.kind, name: step.name, mode: (step.kind === "schema" ? step.analysis.transactional : step.transactional) ? "transaction" : "statements", sql: renderStep(step) });
     }
     return;
   }
@@ -91,7 +103,7 @@ export function renderRun(out: Output, result: RunResult): void {
   if (out.json) {
     for (const step of result.steps) {
       out.event({
-        name: step.name, direction: step.direction, outcome: step.outcome, durationMs: step.durationMs, retries: step.retries, mode: step.mode,
+        name: step.name, kind: step.kind, direction: step.direction, outcome: step.outcome, durationMs: step.durationMs, retries: step.retries, mode: step.mode,
         ...(step.error ? { error: { code: step.error.code, sqlState: step.error.sqlState, message: step.error.message, hint: step.error.hint } } : {}),
       });
     }
@@ -105,7 +117,7 @@ export function renderRun(out: Output, result: RunResult): void {
   for (const step of result.steps) {
     const mark = step.outcome === "applied" ? out.paint("green", "✔") : out.paint("red", "✖");
     const retries = step.retries ? out.paint("yellow", ` (${step.retries} ${step.retries === 1 ? "retry" : "retries"})`) : "";
-    out.line(`${mark} ${step.outcome === "applied" ? verb : "failed"}  ${step.name}  ${out.paint("dim", formatDuration(step.durationMs))}${retries}`);
+    out.line(`${mark} ${step.outcome === "applied" ? verb : "failed"}  ${step.kind === "data" ? "data " : ""}${step.name}  ${out.paint("dim", formatDuration(step.durationMs))}${retries}`);
     if (step.error) renderError(out, step.error);
   }
   const skipped = result.plan.steps.slice(result.steps.length);

@@ -1,5 +1,6 @@
 // The migration lock: PostgreSQL advisory lock 72707369, the key Prisma Migrate takes, so this engine
 // and Prisma's never run at once. Held on a session of its own for the whole run.
+import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { LockTimeoutError, PoolerDetectedError } from "../errors.ts";
 import type { Logger } from "./logger.ts";
@@ -18,7 +19,9 @@ async function lockHolder(client: pg.Client): Promise<Holder | undefined> {
   const { rows } = await client.query<Holder>(
     `SELECT a.pid, a.application_name, a.backend_start AS since, a.client_addr::text AS client_addr
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1`,
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1
+        -- Advisory locks are per database: the same key held in another database is another lock.
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [MIGRATION_LOCK_KEY],
   );
   return rows[0];
@@ -54,17 +57,13 @@ export async function acquireMigrationLock(client: pg.Client, options: { waitMs:
   if (!(await tryLock())) {
     const holder = await lockHolder(client);
     options.log.info(`Waiting up to ${Math.round(options.waitMs / 1000)} s for the migration lock, held by ${describe(holder)}`, { event: "lock_wait", holder });
-    // The server wakes us when the lock is released; lock_timeout bounds the wait.
-    try {
-      await client.query(`SET lock_timeout = ${Math.max(1, options.waitMs)}`);
-      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    } catch (error) {
-      if ((error as { code?: string }).code === "55P03") {
-        throw new LockTimeoutError(Date.now() - started, describe(await lockHolder(client).catch(() => holder)));
-      }
-      throw error;
-    } finally {
-      await client.query("RESET lock_timeout").catch(() => {});
+    // Poll, never block in pg_advisory_lock: a waiting statement holds a snapshot, and CREATE INDEX
+    // CONCURRENTLY in the run holding the lock waits for every older snapshot in the database, so
+    // the two would wait on each other (unseen by the deadlock detector) until a timeout.
+    for (let pause = 50; !(await tryLock()); pause = Math.min(pause * 2, 1000)) {
+      const left = options.waitMs - (Date.now() - started);
+      if (left <= 0) throw new LockTimeoutError(Date.now() - started, describe(await lockHolder(client).catch(() => holder)));
+      await sleep(Math.min(pause, left));
     }
   }
   await assertSessionHolds(client);

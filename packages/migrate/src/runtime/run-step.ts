@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { MigrateError, MigrationFailedError } from "../errors.ts";
-import { bookkeepingSql, type PlanStep } from "../plan.ts";
+import { bookkeepingSql, type SchemaPlanStep as PlanStep } from "../plan.ts";
 import { recordFailure, recordFinished, recordProgress, recordStarted } from "../state/history-table.ts";
 import type { Statement } from "./analyse.ts";
 import { quoteIdent } from "./connection.ts";
@@ -19,6 +19,8 @@ export const TRANSACTION_FAILED_MARK = "migrator: failed in a transaction, nothi
 
 export interface StepResult {
   name: string;
+  /** A schema migration (SQL) or a data migration (code). */
+  kind: "schema" | "data";
   direction: "up" | "down";
   outcome: "applied" | "failed";
   durationMs: number;
@@ -127,13 +129,29 @@ async function runStatements(db: pg.Client, step: PlanStep, settings: RunSetting
   let retries = 0;
   for (let i = step.resumeFrom; i < statements.length; i++) {
     const statement = statements[i] as Statement;
-    if (statement.createsIndexConcurrently) await dropInvalidIndex(db, statement, log, step);
+    // Before every attempt: a build that failed or timed out (and is retried) leaves an INVALID index.
+    // A statement that can run in a transaction commits together with its progress: a run killed
+    // mid-statement cannot commit it (its session never gets the COMMIT), so a rerun does it once.
+    const atomic = step.direction === "up" && statement.transactional;
+    const attempt = async () => {
+      if (statement.createsIndexConcurrently) await dropInvalidIndex(db, statement, log, step);
+      if (!atomic) return db.query(statement.sql);
+      await db.query("BEGIN");
+      try {
+        await db.query(statement.sql);
+        await recordProgress(db, step.recordId, i + 1);
+        await db.query("COMMIT");
+      } catch (error) {
+        await db.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    };
     try {
-      retries += (await withRetries(step, settings, log, () => db.query(statement.sql))).retries;
+      retries += (await withRetries(step, settings, log, attempt)).retries;
     } catch (error) {
       throw error instanceof StepError ? new StepError(error.cause, retries + error.retries, statement.start) : error;
     }
-    if (step.direction === "up") await recordProgress(db, step.recordId, i + 1);
+    if (step.direction === "up" && !atomic) await recordProgress(db, step.recordId, i + 1);
   }
   if (step.direction === "up") await recordFinished(db, step.recordId, statements.length);
   else await db.query(bookkeepingSql(step, 0));
@@ -146,7 +164,7 @@ export async function runStep(db: pg.Client, step: PlanStep, settings: RunSettin
   const mode = step.analysis.transactional ? "transaction" : "statements";
   try {
     const retries = mode === "transaction" ? await runInTransaction(db, step, settings, log) : await runStatements(db, step, settings, log);
-    const result: StepResult = { name: step.name, direction: step.direction, outcome: "applied", durationMs: Date.now() - started, retries, mode };
+    const result: StepResult = { name: step.name, kind: "schema", direction: step.direction, outcome: "applied", durationMs: Date.now() - started, retries, mode };
     log.info(`${step.direction === "up" ? "Applied" : "Rolled back"} ${step.name} in ${result.durationMs} ms`, { event: "step", ...result });
     return result;
   } catch (error) {
@@ -161,6 +179,6 @@ export async function runStep(db: pg.Client, step: PlanStep, settings: RunSettin
     }
     const retries = error instanceof StepError ? error.retries : 0;
     log.warn(failure.message, { event: "step_failed", migration: step.name, direction: step.direction, sqlState });
-    return { name: step.name, direction: step.direction, outcome: "failed", durationMs: Date.now() - started, retries, mode, error: failure };
+    return { name: step.name, kind: "schema", direction: step.direction, outcome: "failed", durationMs: Date.now() - started, retries, mode, error: failure };
   }
 }

@@ -1,0 +1,2 @@
+-- Rolls back 20261126051000_add_category.
+DROP TABLE "category";

@@ -1,0 +1,112 @@
+// The batch loop behind `ctx.batch`: keyset pagination over a table, each batch and its cursor
+// committed in one transaction (so a crash loses at most the batch in flight, and a rerun processes
+// every row exactly once), batch size adapting to a target duration, stoppable between batches.
+import { setTimeout as sleep } from "node:timers/promises";
+import type pg from "pg";
+import { MigrateError } from "../errors.ts";
+import type { Logger } from "../runtime/logger.ts";
+import type { BatchOptions, BatchResult } from "./define.ts";
+import { recordBatch, updateDataRecord } from "./records.ts";
+
+/** Raised when a stop was requested (SIGTERM): progress is committed and a rerun resumes. */
+export class InterruptedError extends MigrateError {
+  override readonly name: string = "InterruptedError";
+  constructor(readonly migration: string) {
+    super("INTERRUPTED", `Stopped on request at ${migration}; everything committed so far stays.`, "Run the same deploy again to continue where it stopped.");
+  }
+}
+
+export interface BatchEnvironment {
+  db: pg.Client;
+  migration: string;
+  recordId: string;
+  /** Cursors committed by earlier runs, by loop name. */
+  cursors: Record<string, string | number | null>;
+  rowsDoneBefore: number;
+  statementTimeoutMs: number;
+  log: Logger;
+  signal: AbortSignal;
+  /** Prefix for loop names (down runs keep their own cursors). */
+  loopPrefix?: string;
+}
+
+const GROWTH = 1.2;
+const PROGRESS_EVERY_MS = 2_000;
+
+/** Runs `options.apply` over the table in committed batches; see BatchOptions. */
+export async function runBatches(options: BatchOptions, env: BatchEnvironment): Promise<BatchResult> {
+  const { db, log, signal } = env;
+  const loop = `${env.loopPrefix ?? ""}${options.name ?? "main"}`;
+  const target = options.targetBatchMs ?? 200;
+  const min = options.minBatchSize ?? 100;
+  const max = options.maxBatchSize ?? 50_000;
+  let size = Math.min(max, Math.max(min, options.initialBatchSize ?? 1_000));
+  let cursor = env.cursors[loop] ?? null;
+  const table = options.table;
+  const key = options.key;
+  const filter = options.where ? ` AND (${options.where})` : "";
+  const after = (param: string) => (cursor === null ? "TRUE" : `${key} > ${param}`);
+
+  const remaining = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${after("$1")}${filter}`, cursor === null ? [] : [cursor]);
+  const estimate = env.rowsDoneBefore + Number(remaining.rows[0]?.n ?? 0);
+  await updateDataRecord(db, env.recordId, { rows_estimate: estimate });
+
+  const started = Date.now();
+  let rows = 0;
+  let batches = 0;
+  let lastProgress = started;
+  let firstProgress = true;
+  for (;;) {
+    if (signal.aborted) throw new InterruptedError(env.migration);
+    const batchStarted = Date.now();
+    await db.query("BEGIN");
+    let upTo: string | number | null;
+    let processed: number;
+    try {
+      await db.query(`SET LOCAL statement_timeout = '${env.statementTimeoutMs}ms'`);
+      const next = await db.query<{ upto: string | number | null }>(
+        `SELECT max(k)::text AS upto FROM (SELECT ${key} AS k FROM ${table} WHERE ${after("$2")}${filter} ORDER BY ${key} LIMIT $1) AS batch`,
+        cursor === null ? [size] : [size, cursor],
+      );
+      upTo = next.rows[0]?.upto ?? null;
+      if (upTo === null) {
+        await db.query("COMMIT");
+        break;
+      }
+      processed = await options.apply(db, { after: cursor, upTo });
+      await recordBatch(db, env.recordId, loop, upTo, processed, size, Date.now() - batchStarted);
+      await db.query("COMMIT");
+    } catch (error) {
+      await db.query("ROLLBACK").catch(() => {});
+      if ((error as { code?: string }).code === "57014" && size > min) {
+        size = Math.max(min, Math.floor(size / 2));
+        log.warn(`${env.migration}: a batch hit statement_timeout; retrying it with ${size} rows`, { event: "batch_timeout", migration: env.migration, batchSize: size });
+        continue;
+      }
+      throw error;
+    }
+    cursor = upTo;
+    rows += processed;
+    batches += 1;
+    const took = Math.max(1, Date.now() - batchStarted);
+    size = Math.round(Math.min(max, Math.max(min, size * Math.min(GROWTH, target / took))));
+
+    const now = Date.now();
+    if (firstProgress || now - lastProgress >= PROGRESS_EVERY_MS) {
+      firstProgress = false;
+      lastProgress = now;
+      const done = env.rowsDoneBefore + rows;
+      const rate = rows / Math.max(0.001, (now - started) / 1000);
+      log.info(`${env.migration}: ${done}/${estimate} rows, ${Math.round(rate)} rows/s`, {
+        event: "progress", migration: env.migration, rowsDone: done, rowsEstimate: estimate, rowsPerSecond: Math.round(rate),
+        etaSeconds: rate > 0 ? Math.max(0, Math.round((estimate - done) / rate)) : null, batchSize: size,
+      });
+    }
+    if (options.maxRowsPerSecond) {
+      const earliest = started + (rows / options.maxRowsPerSecond) * 1000;
+      if (earliest > Date.now()) await sleep(earliest - Date.now(), undefined, { signal }).catch(() => {});
+    }
+    if (options.pauseMs) await sleep(options.pauseMs, undefined, { signal }).catch(() => {});
+  }
+  return { rows, batches, durationMs: Date.now() - started };
+}

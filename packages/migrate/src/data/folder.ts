@@ -1,0 +1,83 @@
+// Reads the data-migrations folder: `<timestamp>_<slug>.ts` files in the workspace, or the compiled
+// `.mjs` files and `manifest.json` a production bundle ships. The anchor is read from the source
+// without running it, so status never executes migration code.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { MigrateError } from "../errors.ts";
+import { checksumOf } from "../local/checksum.ts";
+import type { DataMigration } from "./define.ts";
+
+export interface LocalDataMigration {
+  name: string;
+  /** The file to load (source in the workspace, compiled in a bundle). */
+  file: string;
+  /** SHA-256 of the source file, as written by its author. */
+  checksum: string;
+  anchor: string | null;
+  /** Loads the module (runs its top level). */
+  load(): Promise<DataMigration>;
+}
+
+/** The manifest a production build writes beside compiled data migrations. */
+export interface DataMigrationManifest {
+  migrations: { name: string; file: string; checksum: string; anchor: string | null }[];
+}
+
+const NAME = /^(\d{14}_[a-z0-9_]+)\.(ts|mts|js|mjs)$/;
+
+/** The anchor literal in a data migration's source: `anchor: "<name>"` or `anchor: null`. */
+export function readAnchor(source: string, file: string): string | null {
+  const match = /\banchor\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|(null))/.exec(source);
+  if (!match) {
+    throw new MigrateError("DATA_MIGRATION_INVALID", `${file} has no anchor.`, 'Declare it in defineDataMigration({ anchor: "<schema migration name>", … }) (`pnpm db:data new` writes it).');
+  }
+  return match[3] ? null : (match[1] ?? match[2] ?? null);
+}
+
+async function importModule(file: string, checksum: string): Promise<DataMigration> {
+  let module: { default?: DataMigration };
+  // The checksum in the URL: a file changed since an earlier import in this process is loaded anew.
+  const url = `${pathToFileURL(file).href}?v=${checksum.slice(0, 16)}`;
+  try {
+    module = (await import(url)) as { default?: DataMigration };
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+    // TypeScript source outside a tsx-registered process (the engine used as a library): compile on the fly.
+    const { tsImport } = await import("tsx/esm/api");
+    module = (await tsImport(url, import.meta.url)) as { default?: DataMigration };
+  }
+  const migration = module.default;
+  if (!migration || typeof migration.up !== "function") {
+    throw new MigrateError("DATA_MIGRATION_INVALID", `${file} does not export a data migration.`, "Default-export defineDataMigration({ anchor, up, down? }).");
+  }
+  return migration;
+}
+
+/** Loads every data migration in `dir`, by name (their apply order among those with the same anchor). */
+export async function readDataMigrations(dir: string): Promise<LocalDataMigration[]> {
+  const manifestText = await readFile(path.join(dir, "manifest.json"), "utf8").catch(() => undefined);
+  if (manifestText) {
+    const manifest = JSON.parse(manifestText) as DataMigrationManifest;
+    return manifest.migrations
+      .map((entry) => ({ ...entry, file: path.join(dir, entry.file), load: () => importModule(path.join(dir, entry.file), entry.checksum) }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[];
+    throw error;
+  });
+  const files = entries.filter((entry) => NAME.test(entry) && !entry.endsWith(".d.ts")).sort();
+  const seen = new Set<string>();
+  const migrations: LocalDataMigration[] = [];
+  for (const entry of files) {
+    const name = (NAME.exec(entry) as RegExpExecArray)[1] as string;
+    if (seen.has(name)) throw new MigrateError("DATA_MIGRATION_INVALID", `Two files define data migration ${name} in ${dir}.`, "Keep one.");
+    seen.add(name);
+    const file = path.join(dir, entry);
+    const source = await readFile(file, "utf8");
+    const checksum = checksumOf(source);
+    migrations.push({ name, file, checksum, anchor: readAnchor(source, file), load: () => importModule(file, checksum) });
+  }
+  return migrations;
+}
