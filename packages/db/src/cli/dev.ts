@@ -4,7 +4,8 @@
 import { redactUrl, resolveDatabaseUrl } from "@repo/dev-postgres";
 import { deploy } from "@repo/migrate";
 import pg from "pg";
-import { migrationsDir } from "../paths.ts";
+import { createDb } from "../client.ts";
+import { dataMigrationsDir, migrationsDir } from "../paths.ts";
 
 async function summary(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -38,7 +39,17 @@ async function summary(url: string): Promise<string> {
 async function main(): Promise<number> {
   const { url } = await resolveDatabaseUrl();
   const log = (message: string) => process.stderr.write(`${message}\n`);
-  const result = await deploy({ url, migrationsDir, applicationName: "dev", log: { info: log, warn: log, debug: () => {} } });
+  const result = await deploy({
+    url,
+    migrationsDir,
+    dataMigrationsDir,
+    dataClient: async (databaseUrl) => {
+      const client = createDb({ url: databaseUrl, poolSize: 2, applicationName: "dev (data migrations)" });
+      return { client, close: () => client.$disconnect() };
+    },
+    applicationName: "dev",
+    log: { info: log, warn: log, debug: () => {} },
+  });
   if (!result.ok) {
     const failed = result.steps.find((step) => step.error);
     process.stderr.write(`${failed?.error?.message ?? "Deploy failed."}\n${failed?.error?.hint ?? ""}\n`);
