@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The executable the Prisma CLI runs as its schema engine (PRISMA_SCHEMA_ENGINE_BINARY). In the
-// workspace the TypeScript source runs through tsx; a production bundle ships dist/main.js instead.
+// workspace (where src/ exists) the TypeScript source runs through tsx, so a stale build is never
+// run by mistake; a production bundle ships dist/main.js and no src/.
 import { existsSync } from "node:fs";
 
-const compiled = new URL("../dist/main.js", import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
-} else {
+const source = new URL("../src/main.ts", import.meta.url);
+if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/main.ts", import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL("../dist/main.js", import.meta.url).href);
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The `migrator` command. In the workspace the TypeScript source runs through tsx; a production
-// bundle (the container image) ships dist/main.js instead.
+// bundle (the container image) ships dist/main.js and no src/ (so a stale build never runs here).
 import { existsSync } from "node:fs";
 
-const compiled = new URL("../dist/main.js", import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
-} else {
+const source = new URL("../src/main.ts", import.meta.url);
+if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/main.ts", import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL("../dist/main.js", import.meta.url).href);
 }

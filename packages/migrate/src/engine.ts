@@ -197,6 +197,12 @@ async function withLock<T>(options: EngineOptions, work: (db: pg.Client) => Prom
 async function run(options: EngineOptions, direction: Direction, target: string): Promise<RunResult> {
   const log = options.log ?? silentLogger;
   const settings = settingsOf(options);
+  if (direction === "up" && target === "head") {
+    // The common release case, nothing to do: answer from one read, without the lock's second
+    // session. Anything else (pending, failed, edited, missing) takes the locked path below.
+    const status = await withConnection(options, async (db) => (await readState(db, options)).status);
+    if (status.atHead) return { plan: { direction, steps: [] }, steps: [], ok: true, cleared: [] };
+  }
   return withLock(options, async (db) => {
     if (direction === "up") {
       // CREATE … IF NOT EXISTS checks the CREATE privilege even when the object exists: create only

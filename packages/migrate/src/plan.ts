@@ -113,6 +113,17 @@ export function bookkeepingSql(step: SchemaPlanStep, statementsDone: number): st
   return `INSERT INTO "${HISTORY_TABLE}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (${quoteLiteral(step.recordId)}, ${quoteLiteral(step.migration.checksum)}, clock_timestamp(), ${quoteLiteral(step.name)}, NULL, NULL, now(), ${statementsDone});`;
 }
 
+/**
+ * A transactional step as the runtime sends it: one simple query (one round trip) holding the
+ * transaction, its timeouts, the script as written and its bookkeeping. `scriptOffset` is where the
+ * script starts in `text`, to map a server error position back to the file.
+ */
+export function transactionText(step: SchemaPlanStep): { text: string; scriptOffset: number } {
+  const prefix = ["BEGIN;", `SET LOCAL lock_timeout = ${ms(step.lockTimeoutMs)};`, `SET LOCAL statement_timeout = ${ms(step.statementTimeoutMs)};`, ""].join("\n");
+  // A newline before the bookkeeping: the script may end in a line comment or without a semicolon.
+  return { text: `${prefix}${step.script.trimEnd()}\n;\n${bookkeepingSql(step, 1)}\nCOMMIT;`, scriptOffset: prefix.length };
+}
+
 /** The SQL the runtime sends for one step, in order, as `plan` prints it (Alembic's offline mode). */
 export function renderStep(step: PlanStep): string {
   if (step.kind === "data") {
@@ -121,17 +132,7 @@ export function renderStep(step: PlanStep): string {
     return `-- ${step.name} (data migration, ${step.direction}, ${how}${resumed}): runs ${step.direction}() from ${step.local.file}`;
   }
   const header = `-- ${step.name} (${step.direction}, ${step.analysis.transactional ? "one transaction" : "statement by statement, outside a transaction"}) from ${step.file}`;
-  if (step.analysis.transactional) {
-    return [
-      header,
-      "BEGIN;",
-      `SET LOCAL lock_timeout = ${ms(step.lockTimeoutMs)};`,
-      `SET LOCAL statement_timeout = ${ms(step.statementTimeoutMs)};`,
-      step.script.trimEnd(),
-      bookkeepingSql(step, 1),
-      "COMMIT;",
-    ].join("\n");
-  }
+  if (step.analysis.transactional) return `${header}\n${transactionText(step).text}`;
   const statements = step.analysis.statements.slice(step.resumeFrom).map((statement) => `${statement.sql};`);
   return [
     header,

@@ -2,7 +2,16 @@
 // of them cannot run in a transaction, and its header directives. Syntax errors surface here, before
 // anything touches the database.
 import { MigrateError } from "../errors.ts";
-import { parseDirectives, splitStatements, SqlDirectiveError, SqlSyntaxError, type Statement as ParsedStatement } from "../sql/index.ts";
+import {
+  classifyStatementsSync,
+  loadParser,
+  parseDirectives,
+  splitStatementsSync,
+  SqlDirectiveError,
+  SqlSyntaxError,
+  type Statement as ParsedStatement,
+  type StatementClass,
+} from "../sql/index.ts";
 
 export interface Statement extends ParsedStatement {
   /** A CREATE INDEX CONCURRENTLY: an interrupted build leaves an INVALID index to drop before retrying. */
@@ -12,6 +21,12 @@ export interface Statement extends ParsedStatement {
 }
 
 export interface ScriptAnalysis {
+  /** Every statement's kind and transaction needs. */
+  classes: StatementClass[];
+  /**
+   * The statements cut out of the file, for a script that runs statement by statement; empty for a
+   * transactional one, which goes to the server whole (cutting costs a scanner pass per file).
+   */
   statements: Statement[];
   /** Whether the whole script runs in one transaction (the default when every statement can). */
   transactional: boolean;
@@ -21,11 +36,12 @@ export interface ScriptAnalysis {
 
 /** Analyses `script` (`file` names it in errors). Throws a MigrateError for bad SQL or directives. */
 export async function analyseScript(script: string, file: string): Promise<ScriptAnalysis> {
-  let parsed: ParsedStatement[];
+  let classes: StatementClass[];
   let directives: ReturnType<typeof parseDirectives>;
+  await loadParser();
   try {
     directives = parseDirectives(script);
-    parsed = await splitStatements(script);
+    classes = classifyStatementsSync(script);
   } catch (error) {
     if (error instanceof SqlSyntaxError) {
       throw new MigrateError("SQL_SYNTAX", `${file}:${error.line}:${error.column}: ${error.parserMessage}\n  ${error.line} | ${error.lineText}`, "Fix the SQL; nothing was run.");
@@ -33,17 +49,21 @@ export async function analyseScript(script: string, file: string): Promise<Scrip
     if (error instanceof SqlDirectiveError) throw new MigrateError("INVALID_DIRECTIVE", `${file}: ${error.message}`, "Fix the `-- migrate:` header line.");
     throw error;
   }
-  const statements: Statement[] = parsed.map((statement) => ({
-    ...statement,
-    createsIndexConcurrently: statement.kind === "IndexStmt" && !statement.transactional,
-    indexName: statement.indexName,
-    indexSchema: statement.indexSchema,
-  }));
-  const control = statements.find((statement) => statement.kind === "TransactionStmt");
-  if (control) {
+  const control = classes.findIndex((statement) => statement.kind === "TransactionStmt");
+  const nonTransactionalCount = classes.filter((statement) => !statement.transactional).length;
+  const transactional = directives.transaction ?? nonTransactionalCount === 0;
+  const statements: Statement[] =
+    control === -1 && transactional && directives.transaction !== true
+      ? []
+      : splitStatementsSync(script).map((statement: ParsedStatement) => ({
+          ...statement,
+          createsIndexConcurrently: statement.kind === "IndexStmt" && !statement.transactional,
+        }));
+  if (control !== -1) {
+    const statement = statements[control] as Statement;
     throw new MigrateError(
       "TRANSACTION_CONTROL",
-      `${file}:${control.line}: the script controls transactions itself (${control.sql.split(/\s+/)[0]?.toUpperCase()}).`,
+      `${file}:${statement.line}: the script controls transactions itself (${statement.sql.split(/\s+/)[0]?.toUpperCase()}).`,
       "Remove BEGIN/COMMIT: the migrator runs each migration in a transaction itself. For statements that cannot run in one, add `-- migrate: transaction=false` at the top.",
     );
   }
@@ -53,8 +73,9 @@ export async function analyseScript(script: string, file: string): Promise<Scrip
     throw new MigrateError("INVALID_DIRECTIVE", `${file}:${first.line}: transaction=true, but ${first.reason ?? "this statement cannot run in a transaction"}.`, "Remove the directive, or move the statement to a migration of its own.");
   }
   return {
+    classes,
     statements,
-    transactional: directives.transaction ?? nonTransactional.length === 0,
+    transactional,
     nonTransactional,
     directives: { lockTimeoutMs: directives.lockTimeout?.ms, statementTimeoutMs: directives.statementTimeout?.ms },
   };

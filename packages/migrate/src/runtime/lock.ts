@@ -1,12 +1,14 @@
 // The migration lock: PostgreSQL advisory lock 72707369, the key Prisma Migrate takes, so this engine
 // and Prisma's never run at once. Held on a session of its own for the whole run.
-import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { LockTimeoutError, PoolerDetectedError } from "../errors.ts";
 import type { Logger } from "./logger.ts";
 
 /** Prisma's advisory lock key. */
 export const MIGRATION_LOCK_KEY = 72707369;
+
+/** The longest one pg_advisory_lock call waits (and so holds a snapshot) before it is asked again. */
+const WAIT_SLICE_MS = 250;
 
 interface Holder {
   pid: number;
@@ -37,14 +39,18 @@ const describe = (holder: Holder | undefined) =>
  * server sessions, or a session lock taken by one statement is not held by the next one's session.
  */
 async function assertSessionHolds(client: pg.Client): Promise<void> {
-  const pids = new Set<number>();
-  for (let i = 0; i < 3; i++) pids.add((await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? -1);
-  if (pids.size > 1) throw new PoolerDetectedError(`consecutive statements ran in sessions ${[...pids].join(", ")}`);
-  const { rows } = await client.query<{ held: boolean }>(
-    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objid = $1 AND objsubid = 1) AS held",
-    [MIGRATION_LOCK_KEY],
-  );
-  if (!rows[0]?.held) throw new PoolerDetectedError("the advisory lock taken by one statement was not held by the next one's session");
+  // Two probes, each a statement of its own: which session ran it, and does that session hold the lock.
+  const probe = async () =>
+    (
+      await client.query<{ pid: number; held: boolean }>(
+        "SELECT pg_backend_pid() AS pid, EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND classid = 0 AND objid = $1 AND objsubid = 1) AS held",
+        [MIGRATION_LOCK_KEY],
+      )
+    ).rows[0];
+  const first = await probe();
+  const second = await probe();
+  if (first?.pid !== second?.pid) throw new PoolerDetectedError(`consecutive statements ran in sessions ${first?.pid} and ${second?.pid}`);
+  if (!first?.held || !second?.held) throw new PoolerDetectedError("the advisory lock taken by one statement was not held by the next one's session");
 }
 
 /**
@@ -57,13 +63,23 @@ export async function acquireMigrationLock(client: pg.Client, options: { waitMs:
   if (!(await tryLock())) {
     const holder = await lockHolder(client);
     options.log.info(`Waiting up to ${Math.round(options.waitMs / 1000)} s for the migration lock, held by ${describe(holder)}`, { event: "lock_wait", holder });
-    // Poll, never block in pg_advisory_lock: a waiting statement holds a snapshot, and CREATE INDEX
-    // CONCURRENTLY in the run holding the lock waits for every older snapshot in the database, so
-    // the two would wait on each other (unseen by the deadlock detector) until a timeout.
-    for (let pause = 50; !(await tryLock()); pause = Math.min(pause * 2, 1000)) {
-      const left = options.waitMs - (Date.now() - started);
-      if (left <= 0) throw new LockTimeoutError(Date.now() - started, describe(await lockHolder(client).catch(() => holder)));
-      await sleep(Math.min(pause, left));
+    // The server wakes us when the lock is released, but we wait in short slices: a waiting statement
+    // holds a snapshot, and CREATE INDEX CONCURRENTLY in the run holding the lock waits for every older
+    // snapshot in the database. One long wait would hold it back (unseen by the deadlock detector) until a timeout.
+    try {
+      for (;;) {
+        const left = options.waitMs - (Date.now() - started);
+        if (left <= 0) throw new LockTimeoutError(Date.now() - started, describe(await lockHolder(client).catch(() => holder)));
+        await client.query(`SET lock_timeout = ${Math.max(1, Math.min(WAIT_SLICE_MS, left))}`);
+        try {
+          await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "55P03") throw error;
+        }
+      }
+    } finally {
+      await client.query("RESET lock_timeout").catch(() => {});
     }
   }
   await assertSessionHolds(client);

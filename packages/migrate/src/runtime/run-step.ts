@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { MigrateError, MigrationFailedError } from "../errors.ts";
-import { bookkeepingSql, type SchemaPlanStep as PlanStep } from "../plan.ts";
+import { bookkeepingSql, transactionText, type SchemaPlanStep as PlanStep } from "../plan.ts";
 import { recordFailure, recordFinished, recordProgress, recordStarted } from "../state/history-table.ts";
 import type { Statement } from "./analyse.ts";
 import { quoteIdent } from "./connection.ts";
@@ -88,16 +88,12 @@ async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger
 }
 
 async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger): Promise<number> {
+  const { text } = transactionText(step);
   const { retries } = await withRetries(step, settings, log, async () => {
-    await db.query("BEGIN");
     try {
-      await db.query(`SET LOCAL lock_timeout = '${step.lockTimeoutMs}ms'`);
-      await db.query(`SET LOCAL statement_timeout = '${step.statementTimeoutMs}ms'`);
-      // The whole file as one simple query, as Prisma sends it: position errors point into the file.
-      await db.query(step.script);
-      await db.query(bookkeepingSql(step, 1));
-      await db.query("COMMIT");
+      await db.query(text);
     } catch (error) {
+      // The failed statement aborted the transaction the text opened; end it.
       await db.query("ROLLBACK").catch(() => {});
       throw error;
     }
@@ -170,7 +166,8 @@ export async function runStep(db: pg.Client, step: PlanStep, settings: RunSettin
   } catch (error) {
     if (error instanceof MigrateError) throw error;
     const cause = error instanceof StepError ? error.cause : error;
-    const offset = error instanceof StepError ? error.offset : 0;
+    // Positions count from the text sent: the statement's start in the file, or before the script's prefix.
+    const offset = mode === "transaction" ? -transactionText(step).scriptOffset : error instanceof StepError ? error.offset : 0;
     const { sqlState, detail } = describeSqlError(cause, `${step.name}/${step.file}`, step.script, offset);
     const failure = new MigrationFailedError(step.name, step.direction, sqlState, detail, mode === "transaction");
     if (step.direction === "up") {

@@ -33,6 +33,10 @@ describe("parseDirectives", () => {
     expect(parseDirectives("")).toEqual({});
   });
 
+  it("leaves `-- migrate:allow` lint suppressions in the header alone", () => {
+    expect(parseDirectives("-- migrate: retries=2\n-- migrate:allow ban-drop-table moved to the analytics store\nDROP TABLE t;")).toEqual({ retries: 2 });
+  });
+
   it("ignores directives after the first statement", () => {
     const sql = "-- migrate: retries=1\nSELECT 1;\n-- migrate: lock_timeout=1s\n-- migrate: bogus=1\nSELECT 2;";
     expect(parseDirectives(sql)).toEqual({ retries: 1 });

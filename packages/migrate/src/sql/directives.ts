@@ -52,6 +52,8 @@ export function parseDirectives(sql: string): Directives {
   for (const { text, line } of headerLineComments(sql)) {
     const directive = /^--\s*migrate:(.*)$/i.exec(text);
     if (!directive) continue;
+    // `-- migrate:allow <rule> <reason>` is a lint suppression (src/lint/suppressions.ts), not a setting.
+    if (/^allow(\s|$)/i.test(directive[1] as string)) continue;
     const pairs = (directive[1] as string).trim().split(/\s+/).filter(Boolean);
     if (pairs.length === 0) throw new SqlDirectiveError(line, "", undefined, LINE_FORM, "empty `-- migrate:` directive");
     for (const pair of pairs) {

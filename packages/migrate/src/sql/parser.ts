@@ -45,6 +45,28 @@ export interface ParsedStatement {
  * Parses a whole file into its statements. Throws SqlSyntaxError for invalid SQL. Requires
  * `loadParser()` to have completed.
  */
+/**
+ * The statements' kinds and parse nodes only, without cutting their exact text: the parser alone,
+ * no scanner pass, which is most of the cost on large files. Throws SqlSyntaxError like
+ * parseStatements.
+ */
+export function parseStatementKinds(sql: string): { kind: string; node: PgNode }[] {
+  const pg = loaded("parseStatementKinds");
+  const lines = new LineMap(sql);
+  const nul = sql.indexOf("\0");
+  if (nul !== -1) throw syntaxError("unexpected NUL character (\\0) in the SQL text", nul, lines);
+  const text = sql.startsWith("\uFEFF") ? ` ${sql.slice(1)}` : sql;
+  if (text === "") return [];
+  try {
+    return (pg.parseSync(text).stmts ?? []).filter((raw) => raw.stmt).map((raw) => ({ kind: Object.keys(raw.stmt as PgNode)[0] as string, node: raw.stmt as PgNode }));
+  } catch (error) {
+    if (!pg.hasSqlDetails(error)) throw error;
+    let position = codePointOffset(text, error.sqlDetails?.cursorPosition ?? 0);
+    position = Math.min(position, text.trimEnd().length);
+    throw syntaxError(error.sqlDetails?.message ?? error.message, position, lines);
+  }
+}
+
 export function parseStatements(sql: string): ParsedStatement[] {
   const pg = loaded("parseStatements");
   const lines = new LineMap(sql);

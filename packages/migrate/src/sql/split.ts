@@ -3,7 +3,7 @@
 import type { Node as PgNode } from "libpg-query";
 import { classify } from "./classify.ts";
 import { LineMap } from "./line-map.ts";
-import { loadParser, parseStatements } from "./parser.ts";
+import { loadParser, parseStatementKinds, parseStatements } from "./parser.ts";
 
 /** One statement of a migration file. Offsets are JavaScript string (UTF-16) indices into the file. */
 export interface Statement {
@@ -67,4 +67,16 @@ function indexTarget(node: PgNode): Pick<Statement, "indexName" | "indexSchema">
     ...(idxname === undefined ? {} : { indexName: idxname }),
     ...(relation?.schemaname === undefined ? {} : { indexSchema: relation.schemaname }),
   };
+}
+
+/** A statement's kind and whether it can run in a transaction, without its text and position. */
+export type StatementClass = Pick<Statement, "kind" | "transactional" | "reason" | "note">;
+
+/**
+ * Classifies every statement of `sql` with the parser alone (no scanner pass): enough to decide
+ * whether a file can run as one transaction, at a fraction of splitStatements' cost. After
+ * `await loadParser()`; throws SqlSyntaxError for bad SQL.
+ */
+export function classifyStatementsSync(sql: string): StatementClass[] {
+  return parseStatementKinds(sql).map(({ kind, node }) => ({ kind, ...classify(kind, node) }));
 }

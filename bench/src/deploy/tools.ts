@@ -1,0 +1,89 @@
+// The contenders, each as the command line a user or a container would run: the migrator from the
+// workspace (TypeScript through tsx) and as an esbuild bundle, `prisma migrate deploy` on the wasm
+// bridge, and psql as the floor.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { prismaEnv } from "@repo/prisma-engine";
+import { bundleMigrator } from "./bundle.ts";
+import type { Fixture } from "./fixtures.ts";
+import { prismaPackageDir } from "./fixtures.ts";
+import type { Command } from "./measure.ts";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export type ToolId = "migrator" | "migrator-bundle" | "prisma" | "psql";
+
+export interface Tool {
+  id: ToolId;
+  label: string;
+  /** Whether it records `_prisma_migrations` (psql runs the SQL only). */
+  recordsHistory: boolean;
+  applyAll(url: string): Command;
+  /** Run on a database that is already at head. */
+  noop(url: string): Command;
+  /** A phrase its no-op output must contain, to be sure the no-op really found nothing to do. */
+  noopSays?: string;
+}
+
+/** The environment every contender gets: this one, minus what would redirect it elsewhere. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _url, INIT_CWD: _initCwd, MIGRATIONS_DIR: _dir, DATA_MIGRATIONS_DIR: _dataDir, ...env } = process.env;
+  return { ...env, NO_COLOR: "1" };
+}
+
+function migratorTool(id: ToolId, label: string, entry: string, cwd: string, fixture: Fixture): Tool {
+  // DATA_MIGRATIONS_DIR rather than --data-migrations: a migrator without data migrations ignores it.
+  const env = { ...baseEnv(), DATA_MIGRATIONS_DIR: fixture.dataMigrationsDir };
+  const run = (url: string): Command => ({ file: process.execPath, args: [entry, "--migrations", fixture.migrationsDir, "--url", url, "deploy"], cwd, env });
+  return { id, label, recordsHistory: true, applyAll: run, noop: run, noopSays: "Nothing to apply" };
+}
+
+/** `node apps/migrator/bin/migrator.js … deploy` from the repository root, as in the workspace. */
+export function workspaceMigrator(fixture: Fixture): Tool {
+  // bin/migrator.js prefers a compiled dist/main.js when one exists: say which one was measured.
+  const compiled = existsSync(path.join(REPO_ROOT, "apps", "migrator", "dist", "main.js"));
+  const label = compiled ? "migrator (bin/migrator.js → dist/main.js)" : "migrator (tsx: bin/migrator.js)";
+  return migratorTool("migrator", label, path.join("apps", "migrator", "bin", "migrator.js"), REPO_ROOT, fixture);
+}
+
+/** The esbuild bundle of apps/migrator/src/main.ts, built into `dir` and run from there. */
+export async function bundledMigrator(fixture: Fixture, dir: string): Promise<Tool> {
+  const entry = await bundleMigrator(path.join(REPO_ROOT, "apps", "migrator", "src", "main.ts"), REPO_ROOT, dir);
+  return migratorTool("migrator-bundle", "migrator (esbuild bundle)", entry, dir, fixture);
+}
+
+/** `node <prisma>/build/index.js migrate deploy`, with the bridge as its schema engine. */
+export function prismaTool(fixture: Fixture): Tool {
+  const entry = path.join(prismaPackageDir(), "build", "index.js");
+  const run = (url: string): Command => ({
+    file: process.execPath,
+    args: [entry, "migrate", "deploy"],
+    cwd: fixture.prismaRoot,
+    env: prismaEnv({ ...baseEnv(), DATABASE_URL: url }),
+  });
+  return { id: "prisma", label: "prisma migrate deploy (wasm bridge)", recordsHistory: true, applyAll: run, noop: run, noopSays: "No pending migrations to apply" };
+}
+
+/** psql: every script in one transaction (the floor), and `select 1` (start a process, connect). */
+export function psqlTool(fixture: Fixture): Tool {
+  const psql = findPsql();
+  const env = baseEnv();
+  const cwd = path.dirname(fixture.allSqlFile);
+  return {
+    id: "psql",
+    label: "psql floor (-1 -f all.sql | -c 'select 1')",
+    recordsHistory: false,
+    applyAll: (url) => ({ file: psql, args: ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", fixture.allSqlFile, "-d", url], cwd, env }),
+    noop: (url) => ({ file: psql, args: ["-X", "-q", "-c", "select 1", "-d", url], cwd, env }),
+  };
+}
+
+function findPsql(): string {
+  try {
+    return execFileSync("sh", ["-c", "command -v psql"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error("psql is not installed (the floor needs it): install the PostgreSQL client, e.g. apt-get install postgresql-client.");
+  }
+}
