@@ -1,4 +1,5 @@
 // The migrator's commands: argument parsing and output only; the work is @repo/migrate's.
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { down, getHistory, getStatus, plan, resolve, scaffoldDataMigration, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
@@ -165,7 +166,9 @@ export function buildProgram(setExitCode: (code: number) => void, signal?: Abort
     .description("scaffold a data migration anchored to the newest schema migration")
     .action(async (name: string) => {
       const out = createOutput({ json: !!flags().json, color: flags().color });
-      const file = await scaffoldDataMigration({ name, migrationsDir: await migrationsDir(flags()), dataMigrationsDir: await dataMigrationsDir(flags()) });
+      const migrations = await migrationsDir(flags());
+      const dataDir = (await dataMigrationsDir(flags())) ?? path.join(path.dirname(migrations), "data-migrations");
+      const file = await scaffoldDataMigration({ name, migrationsDir: migrations, dataMigrationsDir: dataDir });
       if (out.json) out.event({ created: file });
       else out.line(`Created ${file}\nWrite its up (and down), then deploy: it runs right after its anchor schema migration.`);
     });

@@ -51,10 +51,19 @@ export async function migrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv =
   return (await import("@repo/db/paths")).migrationsDir;
 }
 
-/** The data-migrations folder: --data-migrations, DATA_MIGRATIONS_DIR, or @repo/db's. */
-export async function dataMigrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * The data-migrations folder: --data-migrations, DATA_MIGRATIONS_DIR, else the `data-migrations`
+ * folder beside the migrations folder when one was named (none if it does not exist), else @repo/db's.
+ */
+export async function dataMigrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const base = env.INIT_CWD ?? process.cwd();
   const given = flags.dataMigrations ?? env.DATA_MIGRATIONS_DIR;
-  if (given) return path.resolve(env.INIT_CWD ?? process.cwd(), given);
+  if (given) return path.resolve(base, given);
+  const migrations = flags.migrations ?? env.MIGRATIONS_DIR;
+  if (migrations) {
+    const beside = path.join(path.dirname(path.resolve(base, migrations)), "data-migrations");
+    return existsSync(beside) ? beside : undefined;
+  }
   return (await import("@repo/db/paths")).dataMigrationsDir;
 }
 
