@@ -121,7 +121,9 @@ export function bookkeepingSql(step: SchemaPlanStep, statementsDone: number): st
 export function transactionText(step: SchemaPlanStep): { text: string; scriptOffset: number } {
   const prefix = ["BEGIN;", `SET LOCAL lock_timeout = ${ms(step.lockTimeoutMs)};`, `SET LOCAL statement_timeout = ${ms(step.statementTimeoutMs)};`, ""].join("\n");
   // A newline before the bookkeeping: the script may end in a line comment or without a semicolon.
-  return { text: `${prefix}${step.script.trimEnd()}\n;\n${bookkeepingSql(step, 1)}\nCOMMIT;`, scriptOffset: prefix.length };
+  // COMMIT goes on its own: a session whose client was killed mid-script must not commit by itself,
+  // or a rerun already waiting behind it would apply the migration a second time.
+  return { text: `${prefix}${step.script.trimEnd()}\n;\n${bookkeepingSql(step, 1)}`, scriptOffset: prefix.length };
 }
 
 /** The SQL the runtime sends for one step, in order, as `plan` prints it (Alembic's offline mode). */
@@ -132,7 +134,7 @@ export function renderStep(step: PlanStep): string {
     return `-- ${step.name} (data migration, ${step.direction}, ${how}${resumed}): runs ${step.direction}() from ${step.local.file}`;
   }
   const header = `-- ${step.name} (${step.direction}, ${step.analysis.transactional ? "one transaction" : "statement by statement, outside a transaction"}) from ${step.file}`;
-  if (step.analysis.transactional) return `${header}\n${transactionText(step).text}`;
+  if (step.analysis.transactional) return `${header}\n${transactionText(step).text}\nCOMMIT;`;
   const statements = step.analysis.statements.slice(step.resumeFrom).map((statement) => `${statement.sql};`);
   return [
     header,

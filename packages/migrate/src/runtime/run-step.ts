@@ -92,6 +92,7 @@ async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSett
   const { retries } = await withRetries(step, settings, log, async () => {
     try {
       await db.query(text);
+      await db.query("COMMIT");
     } catch (error) {
       // The failed statement aborted the transaction the text opened; end it.
       await db.query("ROLLBACK").catch(() => {});
