@@ -138,7 +138,7 @@ async function preflight(db: pg.Client, options: EngineOptions, direction: Direc
   const clear: MigrationRecord[] = [];
   const resume = new Map<string, { record: MigrationRecord; done: number }>();
   const blocking: string[] = [];
-  for (const migration of status.migrations.filter((m) => m.state === "failed")) {
+  for (const migration of status.migrations.filter((m) => m.state === "failed" || m.state === "interrupted")) {
     const record = migration.record as MigrationRecord;
     if (direction === "up" && record.logs?.startsWith(TRANSACTION_FAILED_MARK)) clear.push(record);
     else if (direction === "up" && record.logs?.startsWith(IN_PROGRESS_MARK) && migration.local?.checksum === record.checksum) {
@@ -266,7 +266,7 @@ export async function resolve(options: EngineOptions, name: string, as: "applied
     const { local, status } = await readState(db, options);
     const migration = status.migrations.find((m) => m.name === name);
     if (!migration) throw new UsageError("UNKNOWN_TARGET", `No migration is named "${name}".`);
-    if (migration.state !== "failed" && !(as === "applied" && migration.state === "pending")) {
+    if (migration.state !== "failed" && migration.state !== "interrupted" && !(as === "applied" && migration.state === "pending")) {
       throw new MigrateError("NOT_FAILED", `Migration ${name} is ${migration.state}, not failed: there is nothing to resolve.`, as === "rolled-back" ? "To undo an applied migration, use `migrator down`." : undefined);
     }
     await db.query("BEGIN");

@@ -107,6 +107,28 @@ describe("deploy", () => {
     expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'a'")).toEqual([{ n: 1 }]);
   });
 
+  it("shows a statement-by-statement run killed mid-way as interrupted, and deploy continues it after its last statement", async () => {
+    const p = await project();
+    await p.write("20240101000000_t", "CREATE TABLE t (id int);\nCREATE TABLE counter (n int);\n");
+    await deploy(p.options);
+    const script = "-- migrate: transaction=false\nINSERT INTO counter VALUES (1);\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n";
+    await p.write("20240102000000_index", script);
+    // What a migrator killed after the first statement leaves behind.
+    const { checksumOf } = await import("../src/index.ts");
+    await p.sql("INSERT INTO counter VALUES (1)");
+    await p.sql(
+      "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, applied_steps_count) VALUES (gen_random_uuid(), $1, '20240102000000_index', 'migrator: running statement by statement outside a transaction', 1)",
+      [checksumOf(script)],
+    );
+    const status = await getStatus(p.options);
+    expect(status.migrations.find((m) => m.name === "20240102000000_index")?.state).toBe("interrupted");
+    expect(status.resumable).toEqual(["20240102000000_index"]);
+    expect(status.failed).toEqual([]);
+    expect((await deploy(p.options)).ok).toBe(true);
+    expect(await p.sql("SELECT count(*)::int AS n FROM counter")).toEqual([{ n: 1 }]);
+    expect(await p.sql("SELECT indexname FROM pg_indexes WHERE tablename = 't'")).toEqual([{ indexname: "t_id_idx" }]);
+  });
+
   it("up +N and up <name> stop at the target", async () => {
     const p = await project();
     for (const name of ["20240101000000_a", "20240102000000_b", "20240103000000_c"]) await p.write(name, `CREATE TABLE t_${name.slice(-1)} (id int);\n`);

@@ -69,7 +69,13 @@ export async function openConnection(settings: ConnectionSettings): Promise<pg.C
   client.on("error", () => {});
   try {
     await client.connect();
-    await client.query("SELECT set_config('search_path', $1, false)", [quoteIdent(schemaOf(settings.url))]);
+    // The URL's schema; and (PostgreSQL 14+) a check for a vanished client during long statements, so
+    // the session of a killed migrator ends instead of finishing its statement (a concurrent index
+    // build, say) unrecorded.
+    await client.query(
+      "SELECT set_config('search_path', $1, false), CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '1000', false) END",
+      [quoteIdent(schemaOf(settings.url))],
+    );
   } catch (error) {
     await client.end().catch(() => {});
     throw describeFailure(error, settings.url);

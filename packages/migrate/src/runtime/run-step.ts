@@ -6,16 +6,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { MigrateError, MigrationFailedError } from "../errors.ts";
 import { bookkeepingSql, transactionText, type SchemaPlanStep as PlanStep } from "../plan.ts";
-import { recordFailure, recordFinished, recordProgress, recordStarted } from "../state/history-table.ts";
+import { IN_PROGRESS_MARK, recordFailure, recordFinished, recordProgress, recordStarted, TRANSACTION_FAILED_MARK } from "../state/history-table.ts";
 import type { Statement } from "./analyse.ts";
 import { quoteIdent } from "./connection.ts";
 import type { Logger } from "./logger.ts";
 import { RETRYABLE_SQLSTATES, retryDelay, type RunSettings } from "./settings.ts";
 
-/** Written to `logs` while a statement-by-statement run is in progress: a crash leaves it there. */
-export const IN_PROGRESS_MARK = "migrator: running statement by statement outside a transaction";
-/** Written to `logs` when a transactional attempt failed: nothing of it was applied. */
-export const TRANSACTION_FAILED_MARK = "migrator: failed in a transaction, nothing applied";
+export { IN_PROGRESS_MARK, TRANSACTION_FAILED_MARK } from "../state/history-table.ts";
 
 export interface StepResult {
   name: string;

@@ -6,6 +6,11 @@ import type pg from "pg";
 
 export const HISTORY_TABLE = "_prisma_migrations";
 
+/** Written to `logs` while a statement-by-statement run is in progress: a crash leaves it there. */
+export const IN_PROGRESS_MARK = "migrator: running statement by statement outside a transaction";
+/** Written to `logs` when a transactional attempt failed: nothing of it was applied. */
+export const TRANSACTION_FAILED_MARK = "migrator: failed in a transaction, nothing applied";
+
 /** The DDL the native Prisma engine uses. */
 export const CREATE_HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "${HISTORY_TABLE}" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,

@@ -5,15 +5,17 @@ import { liveDataRecords, type DataRecord } from "../data/records.ts";
 import { MigrateError } from "../errors.ts";
 import type { LocalMigration } from "../local/migration-folder.ts";
 import { matchesChecksum } from "../local/checksum.ts";
-import type { MigrationRecord } from "./history-table.ts";
+import { IN_PROGRESS_MARK, type MigrationRecord } from "./history-table.ts";
 
 export type MigrationState =
   /** Applied and unchanged. */
   | "applied"
   /** In the folder, not applied. */
   | "pending"
-  /** An attempt failed (or was interrupted) and is not resolved: Prisma's P3009 state. */
+  /** An attempt failed and is not resolved: Prisma's P3009 state. */
   | "failed"
+  /** A statement-by-statement run was killed mid-way: the next deploy continues it (Prisma sees it as failed). */
+  | "interrupted"
   /** Applied, but migration.sql changed since. */
   | "edited"
   /** Applied in the database, absent from the folder (an older release on a newer database). */
@@ -30,7 +32,7 @@ export interface MigrationStatus {
 }
 
 /** A data migration's state: a schema state, or a resumable run (killed mid-way, or stopped on request). */
-export type DataMigrationState = MigrationState | "running" | "interrupted";
+export type DataMigrationState = MigrationState | "running";
 
 export interface DataMigrationStatus {
   name: string;
@@ -131,7 +133,10 @@ export function computeStatus(local: LocalMigration[], history: MigrationRecord[
     const record = live.get(migration.name);
     const reversible = migration.downSql !== undefined && migration.downSql.trim() !== "";
     if (!record) return { name: migration.name, state: "pending", local: migration, reversible };
-    if (!record.finishedAt) return { name: migration.name, state: "failed", record, local: migration, reversible };
+    if (!record.finishedAt) {
+      const state = record.logs?.startsWith(IN_PROGRESS_MARK) && record.checksum === migration.checksum ? "interrupted" : "failed";
+      return { name: migration.name, state, record, local: migration, reversible };
+    }
     const state = matchesChecksum(migration.upSql, record.checksum) ? "applied" : "edited";
     return { name: migration.name, state, record, local: migration, reversible };
   });
