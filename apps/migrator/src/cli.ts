@@ -1,11 +1,11 @@
 // The migrator's commands: argument parsing and output only; the work is @repo/migrate's.
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { down, getHistory, getStatus, plan, resolve, scaffoldDataMigration, up, type EngineOptions, type Logger } from "@repo/migrate";
+import { down, getHistory, getStatus, lintMigrations, plan, resolve, scaffoldDataMigration, selectForLint, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
 import { databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
-import { renderError, renderHistory, renderPlan, renderRun, renderStatus } from "./output/render.ts";
+import { renderError, renderHistory, renderLint, renderPlan, renderRun, renderStatus } from "./output/render.ts";
 import { createOutput, type Output } from "./output/terminal.ts";
 
 /** A one-line progress bar for a terminal: `[#####·····] 48% 480,000/1,000,000 rows 95,000 rows/s ETA 6 s`. */
@@ -158,6 +158,24 @@ export function buildProgram(setExitCode: (code: number) => void, signal?: Abort
       await resolve(ctx.options, name, options.applied ? "applied" : "rolled-back");
       if (ctx.out.json) ctx.out.event({ resolved: name, as: options.applied ? "applied" : "rolled-back" });
       else ctx.out.line(`Marked ${name} as ${options.applied ? "applied" : "rolled back"}.`);
+    });
+
+  // lint: reads files only, except the default selection (pending migrations), which asks the database.
+  program
+    .command("lint [migrations...]")
+    .description("check migrations for data loss and production locks (squawk's PostgreSQL rules and this project's); default: the pending ones")
+    .option("--all", "every migration in the folder (no database needed)")
+    .option("--since <ref>", "the migrations new or changed since a git ref, e.g. origin/main (no database needed); drops are checked against that ref's schema.prisma")
+    .addOption(new Option("--format <format>", "text, json (as --json) or github (workflow annotations)").choices(["text", "json", "github"]))
+    .action(async (names: string[], options: { all?: boolean; since?: string; format?: "text" | "json" | "github" }) => {
+      const format = options.format ?? (flags().json ? "json" : "text");
+      const out = createOutput({ json: format === "json", color: flags().color });
+      const dir = await migrationsDir(flags());
+      const pending = !names.length && !options.all && options.since === undefined;
+      const selected = await selectForLint({ migrationsDir: dir, names, all: options.all, since: options.since, engine: pending ? (await context(flags(), signal)).options : undefined });
+      const result = await lintMigrations({ migrationsDir: dir, ...selected, cwd: process.env.INIT_CWD ?? process.cwd() });
+      renderLint(out, result, format);
+      if (result.errors > 0) setExitCode(ExitCode.lintErrors);
     });
 
   const data = program.command("data").description("data migrations");

@@ -6,6 +6,8 @@ export const ExitCode = {
   ok: 0,
   /** A migration's SQL failed (see the output for what remains applied). */
   migrationFailed: 1,
+  /** `lint`: at least one finding of severity error (warnings alone exit 0). */
+  lintErrors: 1,
   /** Bad arguments or configuration: nothing was run. */
   usage: 2,
   /** `status --check`: something is pending, failed, edited or missing. */

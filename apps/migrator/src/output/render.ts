@@ -1,6 +1,6 @@
 // Renders the engine's results for people and for pipelines. The engine returns values; only this
 // file decides how they look.
-import { MigrateError, renderStep, type HistoryEntry, type Plan, type RunResult, type Status } from "@repo/migrate";
+import { MigrateError, renderStep, type HistoryEntry, type LintResult, type Plan, type RunResult, type Status } from "@repo/migrate";
 import { formatDuration, formatTime, table, type Output } from "./terminal.ts";
 
 const stateStyle = { applied: "green", pending: "yellow", failed: "red", edited: "red", missing: "red", running: "cyan", interrupted: "yellow" } as const;
@@ -137,4 +137,40 @@ export function renderError(out: Output, error: unknown): void {
   }
   out.error(`${out.paint("red", `error[${e?.code ?? "INTERNAL"}]`)}: ${message}`);
   if (e?.hint) out.error(`  ${out.paint("dim", "fix:")} ${e.hint}`);
+}
+
+/**
+ * `migrator lint`'s report. text: each finding with its fix, then a summary; json: one object per
+ * finding, per note, then a summary; github: workflow commands that annotate the files in a pull request.
+ */
+export function renderLint(out: Output, result: LintResult, format: "text" | "json" | "github"): void {
+  const summary = `${result.errors} error${result.errors === 1 ? "" : "s"}, ${result.warnings} warning${result.warnings === 1 ? "" : "s"} in ${result.migrations.length} migration${result.migrations.length === 1 ? "" : "s"}${result.suppressed.length ? ` (${result.suppressed.length} suppressed)` : ""}.`;
+  if (format === "json") {
+    for (const finding of result.findings) out.event({ ...finding });
+    for (const note of result.notes) out.event({ note });
+    out.event({ summary: true, ok: result.errors === 0, migrations: result.migrations, errors: result.errors, warnings: result.warnings, suppressed: result.suppressed.length });
+    return;
+  }
+  if (format === "github") {
+    // Workflow command syntax: properties escape % \r \n : , and the message escapes % \r \n.
+    const data = (text: string) => text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+    const property = (text: string) => data(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+    for (const f of result.findings) {
+      const where = `file=${property(f.file)},line=${f.line}${f.column ? `,col=${f.column}` : ""}`;
+      out.line(`::${f.severity} ${where},title=${property(`${f.rule} (${f.source})`)}::${data(`${f.message}\nFix: ${f.fix}`)}`);
+    }
+    for (const note of result.notes) out.line(`::notice title=migrator lint::${data(note)}`);
+    out.line(summary);
+    return;
+  }
+  if (!result.migrations.length) out.line("No migrations to lint.");
+  for (const f of result.findings) {
+    const where = `${f.file}:${f.line}${f.column ? `:${f.column}` : ""}`;
+    out.line(`${out.paint(f.severity === "error" ? "red" : "yellow", `${f.severity}[${f.rule}]`)} ${where}${f.source === "squawk" ? out.paint("dim", " (squawk)") : ""}`);
+    out.line(`  ${f.message}`);
+    out.line(`  ${out.paint("dim", "fix:")} ${f.fix}`);
+    out.line();
+  }
+  for (const note of result.notes) out.error(out.paint("dim", `note: ${note}`));
+  out.line(result.errors ? out.paint("red", summary) : summary);
 }

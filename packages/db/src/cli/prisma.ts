@@ -4,7 +4,7 @@
 import path from "node:path";
 import { runPrisma } from "@repo/prisma-engine";
 import { migrationNames, writeDownScripts } from "../down-scripts.ts";
-import { migrationsDir, packageDir } from "../paths.ts";
+import { migrationsDir, packageDir, schemaPath } from "../paths.ts";
 
 /** Prisma commands that never open a database connection. */
 const OFFLINE_COMMANDS = new Set(["generate", "validate", "format", "version", "-v", "--version", "init", "help", "--help", "-h"]);
@@ -34,8 +34,25 @@ async function main(args: string[]): Promise<number> {
     const created = (await migrationNames(migrationsDir)).filter((name) => !before.has(name));
     const written = await writeDownScripts({ url: env.DATABASE_URL, migrationsDir, names: created, shadowDatabaseUrl: env.SHADOW_DATABASE_URL });
     for (const file of written) process.stdout.write(`Wrote ${path.relative(process.env.INIT_CWD ?? process.cwd(), file)}: review it with migration.sql.\n`);
+    if (created.length) await printLint(created);
   }
   return exitCode;
+}
+
+/**
+ * Prints `migrator lint`'s findings for the migrations `migrate dev` just created, checking drops
+ * against the schema committed at HEAD (the code before this change). Never changes the exit code.
+ */
+async function printLint(names: string[]): Promise<void> {
+  try {
+    const { fileAtRef, lintMigrations } = await import("@repo/migrate");
+    const text = await fileAtRef("HEAD", schemaPath).catch(() => undefined);
+    const result = await lintMigrations({ migrationsDir, names, cwd: process.env.INIT_CWD ?? process.cwd(), previousSchema: text === undefined ? undefined : { ref: "HEAD", text } });
+    for (const f of result.findings) process.stdout.write(`${f.severity}[${f.rule}] ${f.file}:${f.line}\n  ${f.message}\n  fix: ${f.fix}\n`);
+    process.stdout.write(`Lint: ${result.errors} error${result.errors === 1 ? "" : "s"}, ${result.warnings} warning${result.warnings === 1 ? "" : "s"}${result.errors ? ": fix them before committing (`pnpm db:lint <name>` checks again)" : ""}.\n`);
+  } catch (error) {
+    process.stderr.write(`Lint did not run: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -142,13 +142,15 @@ export function columnsRead(tree: unknown): Set<string> {
   return found;
 }
 
-/** Whether the subtree reads any table (a subquery, a FROM list): `RangeVar` anywhere in it. */
-export function readsTables(tree: unknown): boolean {
-  let reads = false;
-  visit(tree, (key) => {
-    if (key === "RangeVar") reads = true;
+/** Every table the subtree names in a FROM list, subquery, INSERT … SELECT: each `RangeVar` in it. */
+export function tablesRead(tree: unknown): Table[] {
+  const found: Table[] = [];
+  visit(tree, (key, value) => {
+    if (key !== "RangeVar") return;
+    const table = tableOf(value as RangeVar);
+    if (table) found.push(table);
   });
-  return reads;
+  return found;
 }
 
 /** Calls `each(key, value)` for every property of every object in the tree, depth first. */
