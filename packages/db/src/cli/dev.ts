@@ -1,6 +1,8 @@
-// `pnpm dev`: a database (DATABASE_URL, or the embedded PostgreSQL started or reused), every migration
-// applied by the migrator's engine, and a summary of what is there. Later steps (the API in watch
-// mode) build on this.
+// `pnpm dev`'s database step: a database (DATABASE_URL, or the embedded PostgreSQL started or reused),
+// every migration applied by the migrator's engine, and a summary of what is there. The API's dev flow
+// (apps/api/src/dev) calls deployDevDatabase, then seeds and starts the API.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { redactUrl, resolveDatabaseUrl } from "@repo/dev-postgres";
 import { deploy } from "@repo/migrate";
 import pg from "pg";
@@ -36,16 +38,19 @@ async function summary(url: string): Promise<string> {
   }
 }
 
-async function main(): Promise<number> {
-  const { url } = await resolveDatabaseUrl();
+/**
+ * Applies every schema and data migration to `url` (the migrator's engine, under its lock), then prints
+ * a summary on stdout. Returns 0 when the database is ready, 1 when a migration failed (said on stderr).
+ */
+export async function deployDevDatabase(url: string): Promise<number> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const result = await deploy({
     url,
     migrationsDir,
     dataMigrationsDir,
-    dataClient: async (databaseUrl) => {
+    dataClient: (databaseUrl) => {
       const client = createDb({ url: databaseUrl, poolSize: 2, applicationName: "dev (data migrations)" });
-      return { client, close: () => client.$disconnect() };
+      return Promise.resolve({ client, close: () => client.$disconnect() });
     },
     applicationName: "dev",
     log: { info: log, warn: log, debug: () => {} },
@@ -59,10 +64,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+async function main(): Promise<number> {
+  const { url } = await resolveDatabaseUrl();
+  return deployDevDatabase(url);
+}
+
+// Run as a script (`tsx src/cli/dev.ts`), not when imported.
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,169 @@
+// `pnpm bench:api`: GET /posts?limit=20 through the app (Prisma) against the same route answered with
+// raw `pg` (the floor), in one server process, on the same seeded data, at fixed concurrency for a
+// fixed time with autocannon on loopback. Prints req/s and latency for each and the ratio; the target
+// is ≥ 70% of the floor's throughput. Each side's time is cut into slices run in ABBA order (floor,
+// app, app, floor, …), so a machine that gets busier or quieter during the run skews neither side.
+// Options: --duration <s> per side (10), --connections <n> (50), --slices <n> per side (4),
+// --posts <n> (5000), --warmup <s> (2). Exit 0 when the run completed (PASS or MISS), 1 on errors.
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres";
+import autocannon from "autocannon";
+import pg from "pg";
+import { deployAll } from "../src/dev/deploy-all.ts";
+import { RAW_POSTS_PATH } from "./raw-posts.ts";
+
+const TARGET = 0.7;
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "50" },
+    posts: { type: "string", default: "5000" },
+    warmup: { type: "string", default: "2" },
+    slices: { type: "string", default: "4" },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const postCount = Number(values.posts);
+const warmup = Number(values.warmup);
+const slices = Number(values.slices);
+for (const [name, value] of Object.entries({ duration, connections, posts: postCount, warmup, slices })) {
+  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) throw new Error(`--${name}: a whole number, please`);
+}
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function seedPosts(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Prisma fills uuid and updated_at itself; plain SQL must too.
+    await client.query(`INSERT INTO "user" (uuid, name, username, email, hashed_password, updated_at)
+                        SELECT gen_random_uuid(), 'Bench ' || i, 'bench' || i, 'bench' || i || '@example.com', '!', now() FROM generate_series(1, 50) AS i`);
+    const { rows } = await client.query<{ id: number }>("SELECT id FROM category WHERE slug = 'general'");
+    const category = rows[0]?.id ?? (await client.query<{ id: number }>("INSERT INTO category (name, slug) VALUES ('General', 'general') RETURNING id")).rows[0]?.id;
+    await client.query(
+      `INSERT INTO post (uuid, created_by_user_id, category_id, title, text, media_url, updated_at)
+       SELECT gen_random_uuid(), (SELECT min(id) FROM "user") + (i % 50), $1, 'Post ' || i, repeat('Lorem ipsum dolor sit amet. ', 10) || i,
+              CASE WHEN i % 3 = 0 THEN 'https://example.com/' || i || '.jpg' END, now()
+         FROM generate_series(1, $2::int) AS i`,
+      [category, postCount],
+    );
+    await client.query("ANALYZE");
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts bench/server.ts and resolves with its URL and a stop function. */
+async function startServer(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  const child = spawn(process.execPath, ["--import", pathToFileURL(tsx).href, fileURLToPath(new URL("server.ts", import.meta.url))], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production" },
+    // Logs (stdout) are discarded, as a log shipper would take them away; the URL comes over IPC.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on("exit", (code) => reject(new Error(`the bench server exited with code ${code}`)));
+    child.on("message", (message: { url?: string }) => {
+      if (message.url) resolve(message.url);
+    });
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+interface Measured {
+  label: string;
+  requests: number;
+  seconds: number;
+  /** Per slice, to report the median and the worst. */
+  p50s: number[];
+  p99s: number[];
+  errors: number;
+}
+
+async function measure(into: Measured, url: string, seconds: number): Promise<void> {
+  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  into.requests += result.requests.total;
+  into.seconds += result.duration;
+  into.p50s.push(result.latency.p50);
+  into.p99s.push(result.latency.p99);
+  into.errors += result.errors + result.non2xx;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const measured = (label: string): Measured => ({ label, requests: 0, seconds: 0, p50s: [], p99s: [], errors: 0 });
+
+async function main(): Promise<number> {
+  const server = await testServerUrl({ log: say });
+  const database = await createTestDatabase(server.url, { prefix: "bench_api_" });
+  say(`Database ${redactUrl(database.url)}: migrating, then seeding ${postCount} posts…`);
+  let api: { url: string; stop(): Promise<void> } | undefined;
+  try {
+    await deployAll(database.url);
+    await seedPosts(database.url);
+    api = await startServer(database.url);
+    const appUrl = `${api.url}/posts?limit=20`;
+    const rawUrl = `${api.url}${RAW_POSTS_PATH}?limit=20`;
+
+    const [appBody, rawBody] = await Promise.all([fetch(appUrl).then((r) => r.text()), fetch(rawUrl).then((r) => r.text())]);
+    if (appBody !== rawBody) throw new Error(`The two routes answer differently:\napp: ${appBody.slice(0, 300)}\nraw: ${rawBody.slice(0, 300)}`);
+
+    if (warmup > 0) {
+      say(`Warming up (${warmup} s each)…`);
+      await measure(measured("warmup"), rawUrl, warmup);
+      await measure(measured("warmup"), appUrl, warmup);
+    }
+    const slice = duration / slices;
+    say(`Measuring GET /posts?limit=20: ${connections} connections, ${duration} s each in ${slices} slices (ABBA order)…`);
+    const raw = measured("raw pg (floor)");
+    const app = measured("app (Prisma)");
+    for (let i = 0; i < slices; i++) {
+      const order = i % 2 === 0 ? [raw, app] : [app, raw];
+      for (const side of order) await measure(side, side === raw ? rawUrl : appUrl, slice);
+    }
+
+    const rps = (m: Measured) => m.requests / m.seconds;
+    const ratio = rps(app) / rps(raw);
+    const row = (m: Measured) =>
+      `${m.label.padEnd(16)}${Math.round(rps(m)).toLocaleString("en-US").padStart(10)}${median(m.p50s).toFixed(1).padStart(10)}${median(m.p99s).toFixed(1).padStart(10)}${Math.max(...m.p99s).toFixed(1).padStart(14)}${String(m.errors).padStart(8)}`;
+    process.stdout.write(
+      [
+        "",
+        `GET /posts?limit=20 · ${connections} connections · ${duration} s each (${slices} slices, ABBA) · ${postCount} posts · node ${process.version}`,
+        `${"".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"worst p99 ms".padStart(14)}${"errors".padStart(8)}`,
+        row(raw),
+        row(app),
+        `${"app / floor".padEnd(16)}${`${(ratio * 100).toFixed(1)}%`.padStart(10)}   ${ratio >= TARGET ? "PASS" : "MISS"} (target ≥ ${TARGET * 100}% of the floor's req/s)`,
+        "(p50 and p99: the median over the slices; worst p99: the slowest slice)",
+        "",
+      ].join("\n"),
+    );
+    if (raw.errors || app.errors) {
+      say("Some requests failed (errors or non-2xx responses): the numbers above are not trustworthy.");
+      return 1;
+    }
+    return 0;
+  } finally {
+    await api?.stop();
+    await database.drop();
+    await server.stop?.();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,21 @@
+// The benchmark's server process: the app as production runs it (JSON request logs at LOG_LEVEL, info
+// by default) with the raw-pg floor mounted beside it, on a free loopback port. Reports {"url": …} on
+// the IPC channel once listening (stdout carries the logs); stops on SIGTERM.
+import { createApp } from "../src/app.ts";
+import { createLogger } from "../src/logger.ts";
+import { listen } from "../src/server.ts";
+import { mountRawPosts } from "./raw-posts.ts";
+
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error("bench/server.ts needs DATABASE_URL");
+const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+
+const logger = await createLogger({ level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info", environment: "production" });
+const api = await createApp({ databaseUrl: url, environment: "production", logger, createTablesOnStart: false, poolSize });
+const pool = mountRawPosts(api.app, url, poolSize);
+const server = await listen(api, { port: 0, host: "127.0.0.1", logger, shutdownTimeoutMs: 2000 });
+process.send?.({ url: server.url });
+
+process.on("SIGTERM", () => {
+  void Promise.all([server.close(), pool.end()]).then(() => process.exit(0));
+});

@@ -1,0 +1,51 @@
+// `pnpm build`: the API as one ESM bundle, dist/main.js, for `pnpm start` and container images. The
+// Prisma client (its query compiler inlined as base64) and every JavaScript dependency go in; the
+// schema, migrations and data migrations are copied to dist/db, where the bundle's @repo/db/paths
+// points, so /ready compares the database with exactly the migrations this build carries. Left out:
+// development tooling loaded only on demand (the schema-push bridge, pretty logs) and optional native
+// drivers.
+import { cp, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { dataMigrationsDir, migrationsDir, schemaPath } from "@repo/db/paths";
+import { build } from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dist = path.join(root, "dist");
+
+/** Loaded with `import()` only when needed; a production image does without them. */
+export const EXTERNAL = ["@repo/prisma-engine", "pino-pretty", "pg-native", "libpg-query", "tsx", "tsx/*"];
+
+await rm(dist, { recursive: true, force: true });
+const started = performance.now();
+const result = await build({
+  entryPoints: [path.join(root, "src/main.ts")],
+  outfile: path.join(dist, "main.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20.19",
+  sourcemap: true,
+  legalComments: "linked",
+  external: EXTERNAL,
+  metafile: true,
+  logLevel: "warning",
+  // CommonJS dependencies (pg, pino) call require() for Node's built-ins; an ESM bundle provides it.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  plugins: [
+    {
+      name: "bundled-db-paths",
+      setup(esbuild) {
+        esbuild.onResolve({ filter: /^@repo\/db\/paths$/ }, () => ({ path: path.join(root, "src/bundle/db-paths.ts") }));
+      },
+    },
+  ],
+});
+
+await mkdir(path.join(dist, "db"), { recursive: true });
+await cp(schemaPath, path.join(dist, "db/schema.prisma"));
+await cp(migrationsDir, path.join(dist, "db/migrations"), { recursive: true });
+await cp(dataMigrationsDir, path.join(dist, "db/data-migrations"), { recursive: true });
+
+const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+process.stdout.write(`Built dist/main.js (${(bytes / 1024 / 1024).toFixed(1)} MiB with source map) and dist/db in ${Math.round(performance.now() - started)} ms\n`);

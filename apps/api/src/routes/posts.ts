@@ -1,0 +1,88 @@
+// Posts: written by a user (createdByUserId, until the API has authentication), in a category. Soft delete.
+import { z } from "@hono/zod-openapi";
+import { UnknownReferenceError } from "../errors/api-error.ts";
+import { httpUrl, idField, INT4_MAX, text, timestamp } from "../schemas/fields.ts";
+import { defineResource } from "./resource.ts";
+
+const title = text(2, 30).openapi({ example: "Hello" });
+const body = text(1, 63_206).openapi({ example: "My first post." });
+const mediaUrl = httpUrl().nullable().openapi({ example: "https://example.com/cat.jpg" });
+
+export const Post = z
+  .object({
+    id: z.number().int(),
+    uuid: z.uuid(),
+    createdByUserId: z.number().int(),
+    categoryId: z.number().int(),
+    title: z.string(),
+    text: z.string(),
+    mediaUrl: z.string().nullable(),
+    createdAt: timestamp(),
+    updatedAt: timestamp().nullable(),
+  })
+  .openapi("Post");
+
+const categoryId = idField().openapi({ description: "The post's category." });
+
+export const PostCreate = z
+  .strictObject({
+    createdByUserId: idField().openapi({ description: "The author: a user that is not deleted." }),
+    categoryId,
+    title,
+    text: body,
+    mediaUrl: mediaUrl.optional(),
+  })
+  .openapi("PostCreate");
+export const PostUpdate = z
+  .strictObject({ categoryId: categoryId.optional(), title: title.optional(), text: body.optional(), mediaUrl: mediaUrl.optional() })
+  .openapi("PostUpdate");
+
+/** The columns of a response, in the order the raw-SQL benchmark floor selects them. */
+export const postColumns = {
+  id: true,
+  uuid: true,
+  createdByUserId: true,
+  categoryId: true,
+  title: true,
+  text: true,
+  mediaUrl: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export const posts = defineResource({
+  name: "post",
+  path: "/posts",
+  tag: "Posts",
+  schemas: { item: Post, create: PostCreate, update: PostUpdate },
+  filters: {
+    createdByUserId: z.coerce.number().int().min(1).max(INT4_MAX).optional().openapi({ param: { name: "createdByUserId", in: "query" }, description: "Only this user's posts." }),
+    categoryId: z.coerce.number().int().min(1).max(INT4_MAX).optional().openapi({ param: { name: "categoryId", in: "query" }, description: "Only this category's posts." }),
+  },
+  deletion: "soft",
+  store: ({ db }) => ({
+    list: ({ limit, cursor }, { createdByUserId, categoryId }) =>
+      db.post.findMany({
+        select: postColumns,
+        where: {
+          isDeleted: false,
+          ...(cursor !== undefined ? { id: { gt: cursor } } : {}),
+          ...(createdByUserId !== undefined ? { createdByUserId } : {}),
+          ...(categoryId !== undefined ? { categoryId } : {}),
+        },
+        orderBy: { id: "asc" },
+        take: limit + 1,
+      }),
+    get: (id) => db.post.findFirst({ select: postColumns, where: { id, isDeleted: false } }),
+    create: async (data) => {
+      // The foreign key accepts a soft-deleted author; the API does not.
+      const author = await db.user.findFirst({ select: { id: true }, where: { id: data.createdByUserId, isDeleted: false } });
+      if (!author) throw new UnknownReferenceError("createdByUserId", "a user that is not deleted");
+      return db.post.create({ select: postColumns, data });
+    },
+    update: (id, data) => db.post.update({ select: postColumns, where: { id, isDeleted: false }, data }),
+    remove: async (id) => {
+      await db.post.update({ select: { id: true }, where: { id, isDeleted: false }, data: { isDeleted: true, deletedAt: new Date() } });
+    },
+  }),
+});

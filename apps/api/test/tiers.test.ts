@@ -1,0 +1,47 @@
+// /tiers: unique names; deleting a tier removes its rate limits and leaves its users without a tier.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testApi, type TestApi } from "./helpers.ts";
+
+interface Tier {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await testApi();
+});
+afterAll(() => api.dispose());
+
+describe("/tiers", () => {
+  it("creates, reads, lists, renames and deletes a tier", async () => {
+    const created = await api.call<Tier>("POST", "/tiers", { name: "gold" });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ id: expect.any(Number), name: "gold", createdAt: expect.any(String), updatedAt: expect.any(String) });
+    const { id } = created.body;
+    expect((await api.call<Tier>("GET", `/tiers/${id}`)).body).toEqual(created.body);
+    expect((await api.call<{ data: Tier[] }>("GET", "/tiers")).body.data).toContainEqual(created.body);
+    expect((await api.call<Tier>("PATCH", `/tiers/${id}`, { name: "platinum" })).body.name).toBe("platinum");
+    expect((await api.call("DELETE", `/tiers/${id}`)).status).toBe(204);
+    expect((await api.call("GET", `/tiers/${id}`)).status).toBe(404);
+    expect((await api.call("PATCH", `/tiers/${id}`, { name: "again" })).status).toBe(404);
+  });
+
+  it("answers 409 for a taken name and 422 for an empty or over-long one", async () => {
+    await api.call("POST", "/tiers", { name: "silver" });
+    expect((await api.call("POST", "/tiers", { name: "silver" })).status).toBe(409);
+    expect((await api.call("POST", "/tiers", { name: "" })).status).toBe(422);
+    expect((await api.call("POST", "/tiers", { name: "x".repeat(101) })).status).toBe(422);
+  });
+
+  it("deleting a tier removes its rate limits and unsets its users' tier", async () => {
+    const { body: tier } = await api.call<Tier>("POST", "/tiers", { name: "bronze" });
+    const { body: user } = await api.call<{ id: number }>("POST", "/users", { name: "Member", username: "member", email: "m@example.com", password: "long enough", tierId: tier.id });
+    const { body: limit } = await api.call<{ id: number }>("POST", "/rate-limits", { tierId: tier.id, name: "bronze-posts", path: "/posts", limit: 5, period: 60 });
+    expect((await api.call("DELETE", `/tiers/${tier.id}`)).status).toBe(204);
+    expect((await api.call("GET", `/rate-limits/${limit.id}`)).status).toBe(404);
+    expect((await api.call<{ tierId: number | null }>("GET", `/users/${user.id}`)).body.tierId).toBeNull();
+  });
+});
