@@ -1,6 +1,9 @@
 // The migrator process: runs the CLI and exits with its code. The only place that calls process.exit.
-import { runCli } from "./cli.ts";
-import { ExitCode } from "./exit-codes.ts";
+import "./navigator.ts";
+
+// The rest (and with it pg) is imported only now, after navigator.ts has run: statically imported
+// modules would run before it (in a bundle, possibly from a shared chunk loaded first).
+const [{ runCli }, { ExitCode }] = await Promise.all([import("./cli.ts"), import("./exit-codes.ts")]);
 
 // The first SIGTERM/SIGINT asks the run to stop after its current step or batch (Kubernetes sends
 // SIGTERM, then SIGKILL after the grace period); a second one ends the process at once, which is safe

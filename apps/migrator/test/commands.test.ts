@@ -147,19 +147,21 @@ describe("plan and --dry-run", () => {
     const p = await project();
     await p.write(USERS.name, USERS.up, USERS.down);
     await p.write(POSTS.name, POSTS.up, POSTS.down);
-    const step = (m: typeof USERS, lockTimeout: string, statementTimeout: string) =>
+    // Every step but the last commits without waiting for its WAL flush; the last one's flush covers them.
+    const step = (m: typeof USERS, lockTimeout: string, statementTimeout: string, last: boolean) =>
       [
         `-- ${m.name} (up, one transaction) from migration.sql`,
         "BEGIN;",
         `SET LOCAL lock_timeout = '${lockTimeout}';`,
         `SET LOCAL statement_timeout = '${statementTimeout}';`,
+        ...(last ? [] : ["SET LOCAL synchronous_commit = off;"]),
         m.up.trimEnd(),
         ";", // sent as one query with the script; the bookkeeping starts after a line of its own
         `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (<id>, '${sha256(m.up)}', clock_timestamp(), '${m.name}', NULL, NULL, now(), 1);`,
         "COMMIT;",
       ].join("\n");
     const expected = (lockTimeout: string, statementTimeout: string) =>
-      `-- 2 migrations to apply; the SQL below is exactly what would run.\n\n${step(USERS, lockTimeout, statementTimeout)}\n\n${step(POSTS, lockTimeout, statementTimeout)}\n`;
+      `-- 2 migrations to apply; the SQL below is exactly what would run.\n\n${step(USERS, lockTimeout, statementTimeout, false)}\n\n${step(POSTS, lockTimeout, statementTimeout, true)}\n`;
 
     const plan = await p.run(["plan"]);
     expect(plan.code, output(plan)).toBe(0);

@@ -9,14 +9,14 @@ import { DEFAULT_SERVER_URL, openDatabases, type Databases } from "./databases.t
 import { TABLE_PREFIX, writeFixture, type Fixture } from "./fixtures.ts";
 import { GNU_TIME, measure, type Command, type Sample } from "./measure.ts";
 import { buildRows, checkTargets, NOISY_SPREAD, renderText, TARGETS, type Scenario } from "./report.ts";
-import { bundledMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
+import { builtMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
 
 const USAGE = `Usage: pnpm bench:deploy [--runs N] [--warmup N] [--migrations N] [--no-bundle] [--json]
 
   --runs N        measured runs per tool and scenario; the median is reported (default 5)
   --warmup N      unmeasured rounds first, to warm file and compile caches (default 1)
   --migrations N  synthetic migrations to generate (default 200)
-  --no-bundle     skip the esbuild-bundled migrator
+  --no-bundle     skip the migrator's production build (apps/migrator's pnpm build)
   --json          one JSON object on stdout instead of the tables
 
 Databases are created on BENCH_DATABASE_URL's server (default ${DEFAULT_SERVER_URL}) and dropped.
@@ -115,9 +115,9 @@ async function main(argv: string[]): Promise<number> {
     const tools: Tool[] = [workspaceMigrator(fixture)];
     if (options.bundle) {
       try {
-        tools.push(await bundledMigrator(fixture, path.join(root, "bundle")));
+        tools.push(await builtMigrator(fixture, path.join(root, "migrator")));
       } catch (error) {
-        notes.push(`The esbuild bundle was skipped: ${(error as Error).message.split("\n")[0]}`);
+        notes.push(`The migrator's production build was skipped: ${(error as Error).message.split("\n")[0]}`);
       }
     }
     tools.push(prismaTool(fixture), psqlTool(fixture));
@@ -162,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
       haveTime
         ? "peak RSS: the largest single process's peak (GNU time %M = wait4 ru_maxrss, which covers reaped descendants: for prisma the larger of the CLI and the schema engine). tree RSS: the process tree's summed VmRSS, polled every 5 ms (prisma's CLI and schema engine run at once)."
         : `peak RSS: n/a (${GNU_TIME} missing; apt-get install time). tree RSS: the process tree's summed VmRSS, polled every 5 ms; the RSS target uses it instead.`,
-      "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx (or dist/main.js when built, as its label then says). migrator (esbuild bundle) is apps/migrator/src/main.ts bundled (ESM, code-split so dynamic imports stay lazy) with pg, libpg-query, @prisma/*, esbuild and tsx external and linked beside it, the shape of a production image.",
+      "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx. migrator (built) is what ships: apps/migrator's production build (scripts/build.ts, as `pnpm build` makes it: esbuild, ESM, code-split so what the source imports on demand stays lazy; libpg-query, tsx and esbuild left out and resolved from the app's dependencies), run as node dist/main.js.",
       `Targets (issue): no-op ≤ ${TARGETS.noopMaxMs} ms and ≥ ${TARGETS.noopMinSpeedupVsPrisma}× faster than prisma; apply-all ≤ ${TARGETS.applyMaxRatioVsPsql}× the psql floor; peak RSS ≤ ${TARGETS.peakRssMaxMb} MB (max over both scenarios).`,
       `Warm-up round(s), not in the statistics (the first start in this run; the OS page cache and tsx's transform cache may be warm from earlier runs): ${rows.filter((r) => r.warmupMs.length).map((r) => `${r.scenario} ${r.tool} ${r.warmupMs.map((ms) => ms.toFixed(0)).join("/")} ms`).join("; ") || "none"}.`,
     );

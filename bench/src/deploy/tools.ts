@@ -1,12 +1,13 @@
 // The contenders, each as the command line a user or a container would run: the migrator from the
-// workspace (TypeScript through tsx) and as an esbuild bundle, `prisma migrate deploy` on the wasm
-// bridge, and psql as the floor.
+// workspace (TypeScript through tsx) and as it ships (the production build, `pnpm build`), `prisma
+// migrate deploy` on the wasm bridge, and psql as the floor.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { prismaEnv } from "@repo/prisma-engine";
-import { bundleMigrator } from "./bundle.ts";
+import { buildMigrator } from "@repo/migrator/build";
 import type { Fixture } from "./fixtures.ts";
 import { prismaPackageDir } from "./fixtures.ts";
 import type { Command } from "./measure.ts";
@@ -42,16 +43,24 @@ function migratorTool(id: ToolId, label: string, entry: string, cwd: string, fix
 
 /** `node apps/migrator/bin/migrator.js … deploy` from the repository root, as in the workspace. */
 export function workspaceMigrator(fixture: Fixture): Tool {
-  // bin/migrator.js prefers a compiled dist/main.js when one exists: say which one was measured.
-  const compiled = existsSync(path.join(REPO_ROOT, "apps", "migrator", "dist", "main.js"));
-  const label = compiled ? "migrator (bin/migrator.js → dist/main.js)" : "migrator (tsx: bin/migrator.js)";
+  // bin/migrator.js runs src/main.ts through tsx when it exists, else dist/main.js: say which one was measured.
+  const source = existsSync(path.join(REPO_ROOT, "apps", "migrator", "src", "main.ts"));
+  const label = source ? "migrator (tsx: bin/migrator.js)" : "migrator (bin/migrator.js → dist/main.js)";
   return migratorTool("migrator", label, path.join("apps", "migrator", "bin", "migrator.js"), REPO_ROOT, fixture);
 }
 
-/** The esbuild bundle of apps/migrator/src/main.ts, built into `dir` and run from there. */
-export async function bundledMigrator(fixture: Fixture, dir: string): Promise<Tool> {
-  const entry = await bundleMigrator(path.join(REPO_ROOT, "apps", "migrator", "src", "main.ts"), REPO_ROOT, dir);
-  return migratorTool("migrator-bundle", "migrator (esbuild bundle)", entry, dir, fixture);
+/**
+ * The migrator as it ships: apps/migrator's production build (scripts/build.ts, what `pnpm build`
+ * makes) written to `dir`/dist and run as `node dist/main.js`. `dir` stands in for the app's folder in
+ * an image: its node_modules is apps/migrator's, so the packages the build leaves out resolve from
+ * the app's declared dependencies, as they would after an install.
+ */
+export async function builtMigrator(fixture: Fixture, dir: string): Promise<Tool> {
+  await mkdir(dir, { recursive: true });
+  const { entry } = await buildMigrator({ outDir: path.join(dir, "dist"), copyMigrations: false });
+  await writeFile(path.join(dir, "package.json"), `${JSON.stringify({ name: "@repo/migrator", private: true, type: "module" })}\n`);
+  await symlink(path.join(REPO_ROOT, "apps", "migrator", "node_modules"), path.join(dir, "node_modules"), "dir");
+  return migratorTool("migrator-bundle", "migrator (built: node dist/main.js)", entry, dir, fixture);
 }
 
 /** `node <prisma>/build/index.js migrate deploy`, with the bridge as its schema engine. */

@@ -3,17 +3,20 @@
 import type pg from "pg";
 import { ChecksumMismatchError, FailedMigrationPresentError, MigrateError, MissingLocalMigrationError, UsageError } from "./errors.ts";
 import { readDataMigrations, type LocalDataMigration } from "./data/folder.ts";
-import { createDataTable, liveDataRecords, readDataRecords, type DataRecord } from "./data/records.ts";
+import { CREATE_DATA_TABLE, DATA_TABLE, liveDataRecords } from "./data/records.ts";
 import { runDataStep } from "./data/run-data-step.ts";
 import { InterruptedError } from "./data/batch.ts";
-import { readLocalMigrations, type LocalMigration } from "./local/migration-folder.ts";
+import { readLocalMigrationsSync, type LocalMigration } from "./local/migration-folder.ts";
 import { buildPlan, type Direction, type Plan } from "./plan.ts";
 import { openConnection, quoteIdent, schemaOf } from "./runtime/connection.ts";
+import { analyseAhead, type ScriptAnalysis } from "./runtime/analyse.ts";
 import { acquireMigrationLock } from "./runtime/lock.ts";
 import { silentLogger, type Logger } from "./runtime/logger.ts";
-import { IN_PROGRESS_MARK, runStep, TRANSACTION_FAILED_MARK, type StepResult } from "./runtime/run-step.ts";
+import { flushCommits, IN_PROGRESS_MARK, StepRunner, TRANSACTION_FAILED_MARK, type StepResult } from "./runtime/run-step.ts";
 import { DEFAULT_SETTINGS, type RunSettings } from "./runtime/settings.ts";
-import { createHistoryTable, historyTableExists, readHistory, recordApplied, recordRolledBack, type MigrationRecord } from "./state/history-table.ts";
+import { loadParser } from "./sql/index.ts";
+import { CREATE_HISTORY_TABLE, HISTORY_TABLE, recordApplied, recordRolledBack, type MigrationRecord } from "./state/history-table.ts";
+import { readRecords } from "./state/read-records.ts";
 import { computeStatus, type Status } from "./state/status.ts";
 import { parseTarget, resolveDown, resolveUp } from "./target.ts";
 
@@ -60,14 +63,33 @@ async function withConnection<T>(options: EngineOptions, work: (db: pg.Client) =
   }
 }
 
-async function readState(db: pg.Client, options: EngineOptions) {
-  const [local, history, dataLocal, dataRecords] = await Promise.all([
-    readLocalMigrations(options.migrationsDir),
-    readHistory(db),
-    options.dataMigrationsDir ? readDataMigrations(options.dataMigrationsDir) : Promise.resolve([] as LocalDataMigration[]),
-    options.dataMigrationsDir ? readDataRecords(db) : Promise.resolve([] as DataRecord[]),
-  ]);
-  return { local, history, dataLocal, dataRecords, status: computeStatus(local, history, dataLocal, dataRecords) };
+/**
+ * Opens the engine's connection and reads the migrations folder meanwhile (the server starts the
+ * session while the files are read). A connection failure wins over a folder error, as when the
+ * two happened one after the other.
+ */
+async function connectAndReadFolder(options: EngineOptions): Promise<{ db: pg.Client; local: LocalMigration[] }> {
+  const connecting = openConnection({ url: options.url, applicationName: options.applicationName });
+  let local: LocalMigration[];
+  try {
+    local = readLocalMigrationsSync(options.migrationsDir);
+  } catch (error) {
+    await (await connecting).end().catch(() => {});
+    throw error;
+  }
+  return { db: await connecting, local };
+}
+
+/** Both sides of a status. `local`: the migrations folder, when the caller has read it already. */
+async function readState(db: pg.Client, options: EngineOptions, local?: LocalMigration[]) {
+  // The query goes out first; the folders are read while the server answers it.
+  const reading = readRecords(db, !!options.dataMigrationsDir);
+  reading.catch(() => {}); // awaited below; a folder error must not leave it unhandled
+  const dataLoading = options.dataMigrationsDir ? readDataMigrations(options.dataMigrationsDir) : Promise.resolve([] as LocalDataMigration[]);
+  dataLoading.catch(() => {});
+  local ??= readLocalMigrationsSync(options.migrationsDir);
+  const [{ history, dataRecords, tablesExist }, dataLocal] = await Promise.all([reading, dataLoading]);
+  return { local, history, dataLocal, dataRecords, tablesExist, status: computeStatus(local, history, dataLocal, dataRecords) };
 }
 
 /** Each migration's state (applied, pending, failed, edited, missing). Takes no lock, changes nothing. */
@@ -91,7 +113,8 @@ export interface HistoryEntry {
 /** Every recorded attempt of both kinds, oldest first: applied, rolled back (by `down` or resolve), failed, running. */
 export async function getHistory(options: EngineOptions): Promise<HistoryEntry[]> {
   return withConnection(options, async (db) => {
-    const schema: HistoryEntry[] = (await readHistory(db)).map((record) => ({
+    const { history, dataRecords } = await readRecords(db, true);
+    const schema: HistoryEntry[] = history.map((record) => ({
       name: record.name,
       kind: "schema",
       outcome: record.rolledBackAt ? "rolled back" : record.finishedAt ? "applied" : record.logs?.startsWith(IN_PROGRESS_MARK) ? "running" : "failed",
@@ -101,7 +124,7 @@ export async function getHistory(options: EngineOptions): Promise<HistoryEntry[]
       durationMs: record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null,
       logs: record.finishedAt ? null : record.logs,
     }));
-    const data: HistoryEntry[] = (await readDataRecords(db)).map((record) => ({
+    const data: HistoryEntry[] = dataRecords.map((record) => ({
       name: record.name,
       kind: "data",
       outcome: record.rolledBackAt ? "rolled back" : record.status === "applied" ? "applied" : record.status === "failed" ? "failed" : "running",
@@ -126,9 +149,16 @@ interface Preflight {
  * Decides what a run will do, refusing before anything runs when the history cannot be trusted:
  * an edited applied migration, a migration missing locally, an unresolved failure.
  */
-async function preflight(db: pg.Client, options: EngineOptions, direction: Direction, targetText: string): Promise<Preflight> {
+async function preflight(
+  db: pg.Client,
+  options: EngineOptions,
+  direction: Direction,
+  targetText: string,
+  folder?: LocalMigration[],
+  analyses?: Map<string, Promise<ScriptAnalysis>>,
+): Promise<Preflight> {
   const target = parseTarget(targetText);
-  const { local, history, dataLocal, dataRecords, status } = await readState(db, options);
+  const { local, history, dataLocal, dataRecords, status } = await readState(db, options, folder);
   const edited = status.migrations.find((m) => m.state === "edited");
   if (edited?.record && edited.local) throw new ChecksumMismatchError(edited.name, edited.record.checksum, edited.local.checksum);
   const editedData = status.data.find((d) => d.state === "edited");
@@ -168,6 +198,7 @@ async function preflight(db: pg.Client, options: EngineOptions, direction: Direc
     resume,
     data: new Map(dataLocal.map((d): [string, LocalDataMigration] => [d.name, d])),
     dataRecords: dataForSteps,
+    analyses,
   });
   return { names, plan, clear };
 }
@@ -177,15 +208,15 @@ export async function plan(options: EngineOptions, direction: Direction, target 
   return withConnection(options, async (db) => (await preflight(db, options, direction, target)).plan);
 }
 
-/** Runs `work` on a migration connection while holding the migration lock on a session of its own. */
-async function withLock<T>(options: EngineOptions, work: (db: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` while holding the migration lock, taken on a session of its own. */
+async function withLock<T>(options: EngineOptions, work: () => Promise<T>): Promise<T> {
   const log = options.log ?? silentLogger;
   // A session of its own, so a migration's failure or timeout cannot release the lock.
   const lockConnection = await openConnection({ url: options.url, applicationName: `${options.applicationName ?? "migrator"} (lock)` });
   try {
     const release = await acquireMigrationLock(lockConnection, { waitMs: settingsOf(options).lockWaitMs, log });
     try {
-      return await withConnection(options, work);
+      return await work();
     } finally {
       await release();
     }
@@ -194,51 +225,101 @@ async function withLock<T>(options: EngineOptions, work: (db: pg.Client) => Prom
   }
 }
 
+/** Creates the schema, the history table and (with data migrations) the data table, where missing. */
+async function createTables(db: pg.Client, options: EngineOptions): Promise<void> {
+  // CREATE … IF NOT EXISTS checks the CREATE privilege even when the object exists: create only
+  // what is missing, so a deploy role without CREATE on the database or schema can still run.
+  const schema = schemaOf(options.url);
+  const { rows } = await db.query<{ schema: boolean; history: boolean; data: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) IS NOT NULL AS history, to_regclass($3) IS NOT NULL AS data",
+    [schema, `"${HISTORY_TABLE}"`, `"${DATA_TABLE}"`],
+  );
+  const exists = rows[0];
+  const missing = [
+    ...(exists?.schema ? [] : [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`]),
+    ...(exists?.history ? [] : [CREATE_HISTORY_TABLE]),
+    ...(options.dataMigrationsDir && !exists?.data ? [CREATE_DATA_TABLE] : []),
+  ];
+  // One round trip and one transaction; its commit need not wait for the disk: the run's last step
+  // flushes it (plan.ts), and tables lost to a crash before that are created again by the next run.
+  if (!missing.length) return;
+  try {
+    await db.query(["BEGIN", "SET LOCAL synchronous_commit = off", ...missing, "COMMIT"].join(";\n"));
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
 async function run(options: EngineOptions, direction: Direction, target: string): Promise<RunResult> {
   const log = options.log ?? silentLogger;
   const settings = settingsOf(options);
-  if (direction === "up" && target === "head") {
-    // The common release case, nothing to do: answer from one read, without the lock's second
-    // session. Anything else (pending, failed, edited, missing) takes the locked path below.
-    const status = await withConnection(options, async (db) => (await readState(db, options)).status);
-    if (status.atHead) return { plan: { direction, steps: [] }, steps: [], ok: true, cleared: [] };
-  }
-  return withLock(options, async (db) => {
-    if (direction === "up") {
-      // CREATE … IF NOT EXISTS checks the CREATE privilege even when the object exists: create only
-      // what is missing, so a deploy role without CREATE on the database or schema can still run.
-      const schema = schemaOf(options.url);
-      const { rows } = await db.query<{ exists: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists", [schema]);
-      if (!rows[0]?.exists) await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      if (!(await historyTableExists(db))) await createHistoryTable(db);
-      if (options.dataMigrationsDir) await createDataTable(db);
+  // One migration connection for the whole run: the first read and, when there is work, the locked
+  // part (the lock itself is held on a session of its own).
+  const { db, local } = await connectAndReadFolder(options);
+  try {
+    let tablesExist = false;
+    let analyses: Map<string, Promise<ScriptAnalysis>> | undefined;
+    if (direction === "up" && target === "head") {
+      // The common release case, nothing to do: answer from one read, without the lock's session.
+      // Anything else (pending, failed, edited, missing) takes the locked path below.
+      const state = await readState(db, options, local);
+      if (state.status.atHead) return { plan: { direction, steps: [] }, steps: [], ok: true, cleared: [] };
+      tablesExist = state.tablesExist;
+      // Parse what is pending while the lock is taken and the history read again; the plan is still
+      // made from that second read, and waits for every file to parse before anything runs.
+      const pending = new Set(state.status.pending);
+      analyses = analyseAhead(local.filter((m) => pending.has(m.name)).map((m) => ({ name: m.name, script: m.upSql, file: `${m.name}/migration.sql` })));
+    } else {
+      // There is work: compile the parser while the lock is taken. (A failure to load it is reported
+      // by buildPlan, which waits for the same load.)
+      loadParser().catch(() => {});
     }
-    const { plan: planned, clear } = await preflight(db, options, direction, target);
-    if (clear.length) {
-      await recordRolledBack(db, clear.map((r) => r.id));
-      log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
-    }
-    const steps: StepResult[] = [];
-    let dataClient: { client: unknown; close(): Promise<void> } | undefined;
-    try {
-      for (const step of planned.steps) {
-        // A stop request (SIGTERM) lets the current step finish, then starts nothing new.
-        if (options.signal?.aborted) throw new InterruptedError(step.name);
-        let result: StepResult;
-        if (step.kind === "data") {
-          dataClient ??= options.dataClient ? await options.dataClient(options.url) : { client: undefined, close: async () => {} };
-          result = await runDataStep(step, { db, client: dataClient.client, log, signal: options.signal ?? new AbortController().signal, statementTimeoutMs: settings.statementTimeoutMs });
-        } else {
-          result = await runStep(db, step, settings, log);
-        }
-        steps.push(result);
-        if (result.outcome === "failed") break;
+    return await withLock(options, async () => {
+      // The tables never disappear once created, so a first read that found them spares the check.
+      if (direction === "up" && !tablesExist) await createTables(db, options);
+      const { plan: planned, clear } = await preflight(db, options, direction, target, local, analyses);
+      if (clear.length) {
+        await recordRolledBack(db, clear.map((r) => r.id));
+        log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
       }
-    } finally {
-      await dataClient?.close();
-    }
-    return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name) };
-  });
+      const steps: StepResult[] = [];
+      const runner = new StepRunner(db, settings, log);
+      const settle = (results: StepResult[]) => {
+        steps.push(...results);
+        return results.every((r) => r.outcome === "applied");
+      };
+      let dataClient: { client: unknown; close(): Promise<void> } | undefined;
+      try {
+        for (const step of planned.steps) {
+          // A stop request (SIGTERM) lets the current step finish (commit), then starts nothing new.
+          if (options.signal?.aborted) {
+            if (!settle(await runner.finish())) break;
+            throw new InterruptedError(step.name);
+          }
+          if (step.kind === "schema") {
+            if (!settle(await runner.run(step))) break;
+            continue;
+          }
+          if (!settle(await runner.finish())) break;
+          dataClient ??= options.dataClient ? await options.dataClient(options.url) : { client: undefined, close: async () => {} };
+          if (!settle([await runDataStep(step, { db, client: dataClient.client, log, signal: options.signal ?? new AbortController().signal, statementTimeoutMs: settings.statementTimeoutMs })])) break;
+        }
+        settle(await runner.finish());
+      } finally {
+        await runner.abandon();
+        // Steps before the plan's last commit without waiting for their WAL flush (plan.ts); a run
+        // that stops before that last step makes what it applied durable before it reports it.
+        const applied = steps.filter((s) => s.outcome === "applied").length;
+        const last = applied ? planned.steps[applied - 1] : undefined;
+        if (last?.kind === "schema" && last.analysis.transactional && !last.synchronousCommit) await flushCommits(db).catch(() => {});
+        await dataClient?.close();
+      }
+      return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name) };
+    });
+  } finally {
+    await db.end().catch(() => {});
+  }
 }
 
 /** Applies pending migrations up to `target` (`head`, `+N`, a name), under the migration lock. */
@@ -262,7 +343,7 @@ export function deploy(options: EngineOptions): Promise<RunResult> {
  */
 export async function resolve(options: EngineOptions, name: string, as: "applied" | "rolled-back"): Promise<void> {
   const log = options.log ?? silentLogger;
-  await withLock(options, async (db) => {
+  await withConnection(options, (db) => withLock(options, async () => {
     const { local, status } = await readState(db, options);
     const migration = status.migrations.find((m) => m.name === name);
     if (!migration) throw new UsageError("UNKNOWN_TARGET", `No migration is named "${name}".`);
@@ -283,5 +364,5 @@ export async function resolve(options: EngineOptions, name: string, as: "applied
       throw error;
     }
     log.info(`Marked ${name} as ${as}`, { event: "resolved", migration: name, as });
-  });
+  }));
 }

@@ -54,6 +54,45 @@ describe("deploy", () => {
     expect((await getStatus(p.options)).atHead).toBe(true);
   });
 
+  it("a migration whose COMMIT fails (a deferred constraint) is the one reported failed, with nothing of it applied, and the next does not run", async () => {
+    const p = await project();
+    const deferredViolation = (table: string) =>
+      `CREATE TABLE ${table}_parent (id int PRIMARY KEY);\nCREATE TABLE ${table} (parent_id int REFERENCES ${table}_parent (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO ${table} VALUES (1);\n`;
+    await p.write("20240101000000_ok", "CREATE TABLE ok (id int);\n");
+    await p.write("20240102000000_deferred", deferredViolation("child"));
+    await p.write("20240103000000_after", "CREATE TABLE after_deferred (id int);\n");
+    const result = await deploy(p.options);
+    expect(result.steps.map((s) => [s.name, s.outcome])).toEqual([["20240101000000_ok", "applied"], ["20240102000000_deferred", "failed"]]);
+    expect(result.steps[1]?.error).toMatchObject({ sqlState: "23503", rolledBack: true });
+    expect(await p.sql("SELECT tablename FROM pg_tables WHERE tablename IN ('ok', 'child', 'child_parent', 'after_deferred') ORDER BY 1")).toEqual([{ tablename: "ok" }]);
+    expect(p.events.filter((e) => e.fields?.event === "step").map((e) => e.message)).toEqual([expect.stringMatching(/^Applied 20240101000000_ok in \d+ ms$/)]);
+    const status = await getStatus(p.options);
+    expect([status.applied, status.failed, status.pending]).toEqual([["20240101000000_ok"], ["20240102000000_deferred"], ["20240103000000_after"]]);
+
+    // The same failure in a run's last migration, whose COMMIT goes alone.
+    await p.write("20240102000000_deferred", "CREATE TABLE fixed (id int);\n");
+    await p.write("20240104000000_last", deferredViolation("last"));
+    const again = await deploy(p.options);
+    expect(again.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ["20240102000000_deferred", "applied"],
+      ["20240103000000_after", "applied"],
+      ["20240104000000_last", "failed"],
+    ]);
+    expect(again.steps[2]?.error).toMatchObject({ sqlState: "23503" });
+    expect(await p.sql("SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('last', 'last_parent')")).toEqual([{ n: 0 }]);
+    expect((await getStatus(p.options)).failed).toEqual(["20240104000000_last"]);
+  });
+
+  it("points a failure in a later migration at its own file, line and column", async () => {
+    const p = await project();
+    await p.write("20240101000000_a", "CREATE TABLE a (id int);\n");
+    await p.write("20240102000000_b", "-- a comment first\nCREATE TABLE b (id int);\nSELECT missing_column FROM b;\n");
+    const result = await deploy(p.options);
+    expect(result.steps.map((s) => s.outcome)).toEqual(["applied", "failed"]);
+    expect(result.steps[1]?.error?.message).toContain('20240102000000_b/migration.sql:3:8: column "missing_column" does not exist');
+    expect(await p.sql("SELECT tablename FROM pg_tables WHERE tablename IN ('a', 'b')")).toEqual([{ tablename: "a" }]);
+  });
+
   it("reports a syntax error with file, line and column before anything runs", async () => {
     const p = await project();
     await p.write("20240101000000_ok", "CREATE TABLE ok (id int);\n");

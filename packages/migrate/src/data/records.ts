@@ -49,18 +49,12 @@ export interface DataRecord {
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
-export async function createDataTable(db: Queryable): Promise<void> {
-  // IF NOT EXISTS still checks CREATE on the schema: a deploy role without it must get past an existing table.
-  const { rows } = await db.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [`"${DATA_TABLE}"`]);
-  if (!rows[0]?.exists) await db.query(CREATE_DATA_TABLE);
-}
+/** Every row of the data table, oldest first (fails with 42P01 when the table does not exist). */
+export const SELECT_DATA_RECORDS = `SELECT * FROM "${DATA_TABLE}" ORDER BY started_at, name`;
 
-/** Every row, oldest first; empty when the table does not exist yet. */
-export async function readDataRecords(db: Queryable): Promise<DataRecord[]> {
-  const exists = await db.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [`"${DATA_TABLE}"`]);
-  if (!exists.rows[0]?.exists) return [];
-  const { rows } = await db.query<Record<string, unknown>>(`SELECT * FROM "${DATA_TABLE}" ORDER BY started_at, name`);
-  return rows.map((row) => ({
+/** One row of SELECT_DATA_RECORDS as a record. */
+export function toDataRecord(row: Record<string, unknown>): DataRecord {
+  return {
     id: row.id as string,
     name: row.name as string,
     checksum: row.checksum as string,
@@ -77,7 +71,15 @@ export async function readDataRecords(db: Queryable): Promise<DataRecord[]> {
     attempts: row.attempts as number,
     heartbeatAt: (row.heartbeat_at as Date | null) ?? null,
     lastError: (row.last_error as string | null) ?? null,
-  }));
+  };
+}
+
+/** Every row, oldest first; empty when the table does not exist yet. */
+export async function readDataRecords(db: Queryable): Promise<DataRecord[]> {
+  const exists = await db.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [`"${DATA_TABLE}"`]);
+  if (!exists.rows[0]?.exists) return [];
+  const { rows } = await db.query<Record<string, unknown>>(SELECT_DATA_RECORDS);
+  return rows.map(toDataRecord);
 }
 
 /** The live record per name: the latest run not rolled back. */

@@ -1,7 +1,7 @@
 // Reads the migrations folder by Prisma's rules: every sub-folder is a migration, in name order, with
 // its `migration.sql`; `migration_lock.toml` beside them names the provider. This engine adds an
 // optional `down.sql` per migration: the SQL that undoes it.
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { MigrateError } from "../errors.ts";
 import { checksumOf } from "./checksum.ts";
@@ -18,25 +18,42 @@ export interface LocalMigration {
   downSql?: string | undefined;
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
-  return readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
+function readOptional(file: string): string | undefined {
+  // existsSync first: most folders have no down.sql, and a thrown ENOENT costs more than the check.
+  if (!existsSync(file)) return undefined;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
-  });
+  }
 }
 
 /**
  * Loads every migration in `dir`, in the order they apply. Throws when the folder is missing, when a
  * migration folder has no migration.sql, or when migration_lock.toml names another provider.
  */
-export async function readLocalMigrations(dir: string): Promise<LocalMigration[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") {
+export function readLocalMigrations(dir: string): Promise<LocalMigration[]> {
+  // A throw in the executor rejects the promise.
+  return new Promise((resolve) => resolve(readLocalMigrationsSync(dir)));
+}
+
+/**
+ * readLocalMigrations, synchronously. The files are small and a deploy reads hundreds of them:
+ * blocking reads take about half the time of fs/promises' (open, stat, read, close, each a trip
+ * through the thread pool), and the engine overlaps them with connecting to the server.
+ */
+export function readLocalMigrationsSync(dir: string): LocalMigration[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new MigrateError("NO_MIGRATIONS_FOLDER", `The migrations folder ${dir} does not exist.`, "Pass --migrations <dir>, or create the first migration with `pnpm db:migrate dev --name init`.");
     }
     throw error;
-  });
-  const lock = await readOptional(path.join(dir, "migration_lock.toml"));
+  }
+  const lock = readOptional(path.join(dir, "migration_lock.toml"));
   const provider = lock && /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock)?.[1];
   if (provider && provider !== "postgresql") {
     throw new MigrateError(
@@ -47,14 +64,12 @@ export async function readLocalMigrations(dir: string): Promise<LocalMigration[]
   }
   // Byte order, as Prisma's engine sorts (names start with a UTC timestamp).
   const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return Promise.all(
-    names.map(async (name): Promise<LocalMigration> => {
-      const folder = path.join(dir, name);
-      const upSql = await readOptional(path.join(folder, "migration.sql"));
-      if (upSql === undefined) {
-        throw new MigrateError("MIGRATION_FILE_MISSING", `The migration folder ${folder} has no migration.sql.`, "Add the migration's SQL, or remove the folder.");
-      }
-      return { name, dir: folder, upSql, checksum: checksumOf(upSql), downSql: await readOptional(path.join(folder, "down.sql")) };
-    }),
-  );
+  return names.map((name): LocalMigration => {
+    const folder = path.join(dir, name);
+    const upSql = readOptional(path.join(folder, "migration.sql"));
+    if (upSql === undefined) {
+      throw new MigrateError("MIGRATION_FILE_MISSING", `The migration folder ${folder} has no migration.sql.`, "Add the migration's SQL, or remove the folder.");
+    }
+    return { name, dir: folder, upSql, checksum: checksumOf(upSql), downSql: readOptional(path.join(folder, "down.sql")) };
+  });
 }

@@ -34,6 +34,31 @@ export interface ScriptAnalysis {
   directives: { lockTimeoutMs?: number | undefined; statementTimeoutMs?: number | undefined };
 }
 
+/**
+ * Analyses `scripts` one by one in the background, yielding to I/O every few milliseconds, so the parsing
+ * overlaps with waiting for the server (the engine takes the migration lock meanwhile). Returns each
+ * script's analysis by name, to be awaited like analyseScript's (a bad file's promise rejects).
+ */
+export function analyseAhead(scripts: { name: string; script: string; file: string }[]): Map<string, Promise<ScriptAnalysis>> {
+  const ahead = new Map<string, Promise<ScriptAnalysis>>();
+  let previous: Promise<unknown> = loadParser();
+  let sliceStarted = 0;
+  for (const { name, script, file } of scripts) {
+    const analysis = previous.then(async () => {
+      // Parse in slices of a few milliseconds, then let waiting I/O callbacks run.
+      if (performance.now() - sliceStarted > 4) {
+        await new Promise((next) => setImmediate(next));
+        sliceStarted = performance.now();
+      }
+      return analyseScript(script, file);
+    });
+    analysis.catch(() => {}); // its awaiter gets the error; one never awaited must not crash the process
+    ahead.set(name, analysis);
+    previous = analysis.catch(() => {});
+  }
+  return ahead;
+}
+
 /** Analyses `script` (`file` names it in errors). Throws a MigrateError for bad SQL or directives. */
 export async function analyseScript(script: string, file: string): Promise<ScriptAnalysis> {
   let classes: StatementClass[];

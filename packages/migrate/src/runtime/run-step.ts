@@ -1,12 +1,12 @@
-// Runs one planned step and records it. A transactional step's SQL and its history row commit in one
-// transaction; a step that cannot run in a transaction goes statement by statement, recording its
-// progress after each, so a rerun after a crash continues where it stopped. Lock timeouts are retried
-// with jittered exponential backoff within a budget.
+// Runs a plan's schema steps and records them. A transactional step's SQL and its history row commit
+// in one transaction; a step that cannot run in a transaction goes statement by statement, recording
+// its progress after each, so a rerun after a crash continues where it stopped. Lock timeouts are
+// retried with jittered exponential backoff within a budget.
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { MigrateError, MigrationFailedError } from "../errors.ts";
 import { bookkeepingSql, transactionText, type SchemaPlanStep as PlanStep } from "../plan.ts";
-import { IN_PROGRESS_MARK, recordFailure, recordFinished, recordProgress, recordStarted, TRANSACTION_FAILED_MARK } from "../state/history-table.ts";
+import { HISTORY_TABLE, IN_PROGRESS_MARK, recordFailure, recordFinished, recordProgress, recordStarted, TRANSACTION_FAILED_MARK } from "../state/history-table.ts";
 import type { Statement } from "./analyse.ts";
 import { quoteIdent } from "./connection.ts";
 import type { Logger } from "./logger.ts";
@@ -64,6 +64,13 @@ class StepError extends Error {
   }
 }
 
+/** The COMMIT of the step before, sent ahead of this step's text, failed: that step failed, this one never ran. */
+class PreviousCommitError extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as PgError).message ?? String(cause));
+  }
+}
+
 /** Runs `attempt` again on lock timeouts and deadlocks, until the retry budget is spent. */
 async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger, attempt: () => Promise<T>): Promise<{ value: T; retries: number }> {
   let retries = 0;
@@ -84,19 +91,55 @@ async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger
   }
 }
 
-async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger): Promise<number> {
+/** A transactional step whose script and bookkeeping ran and whose COMMIT is not sent yet. */
+interface OpenStep {
+  step: PlanStep;
+  /** When the step started and how long its script took (its COMMIT is quick and comes later). */
+  started: number;
+  durationMs: number;
+  retries: number;
+}
+
+const COMMIT_AHEAD = "COMMIT;\n";
+
+/**
+ * Runs `step`'s transaction text, leaving the transaction open; resolves with the retries. With
+ * `previous`, the previous step's COMMIT goes first in the same query, and `committed` is called as
+ * soon as it is known to have taken: when the query succeeds, or, when it fails, as read back from
+ * the history (a PreviousCommitError when it did not take, or when that cannot be read).
+ */
+async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger, previous: OpenStep | undefined, committed: () => void): Promise<number> {
   const { text } = transactionText(step);
+  let ahead = previous ? COMMIT_AHEAD : "";
   const { retries } = await withRetries(step, settings, log, async () => {
     try {
-      await db.query(text);
-      await db.query("COMMIT");
+      await db.query(`${ahead}${text}`);
     } catch (error) {
-      // The failed statement aborted the transaction the text opened; end it.
+      // The failed statement aborted the transaction the text opened; end it. (After a failed
+      // COMMIT there is none, and PostgreSQL only warns.)
       await db.query("ROLLBACK").catch(() => {});
+      if (ahead && previous) {
+        if (!(await isCommitted(db, previous.step).catch(() => false))) throw new PreviousCommitError(error);
+        ahead = "";
+        committed();
+      }
       throw error;
     }
+    if (ahead) committed();
+    ahead = "";
   });
   return retries;
+}
+
+/** Whether a transactional step's bookkeeping is committed (its history row written or updated). */
+async function isCommitted(db: pg.Client, step: PlanStep): Promise<boolean> {
+  const { rows } = await db.query<{ done: boolean }>(
+    step.direction === "up"
+      ? `SELECT EXISTS (SELECT 1 FROM "${HISTORY_TABLE}" WHERE id = $1) AS done`
+      : `SELECT EXISTS (SELECT 1 FROM "${HISTORY_TABLE}" WHERE id = $1 AND rolled_back_at IS NOT NULL) AS done`,
+    [step.direction === "up" ? step.recordId : (step.record?.id ?? "")],
+  );
+  return rows[0]?.done ?? false;
 }
 
 /** Drops an INVALID index left by an interrupted or failed CREATE INDEX CONCURRENTLY, so it can be rebuilt. */
@@ -152,28 +195,150 @@ async function runStatements(db: pg.Client, step: PlanStep, settings: RunSetting
   return retries;
 }
 
-/** Runs one step on `db` (the migration connection; the lock is held elsewhere). Never throws for SQL failures: they are results. */
-export async function runStep(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger): Promise<StepResult> {
-  const started = Date.now();
-  const mode = step.analysis.transactional ? "transaction" : "statements";
-  try {
-    const retries = mode === "transaction" ? await runInTransaction(db, step, settings, log) : await runStatements(db, step, settings, log);
-    const result: StepResult = { name: step.name, kind: "schema", direction: step.direction, outcome: "applied", durationMs: Date.now() - started, retries, mode };
-    log.info(`${step.direction === "up" ? "Applied" : "Rolled back"} ${step.name} in ${result.durationMs} ms`, { event: "step", ...result });
-    return result;
-  } catch (error) {
-    if (error instanceof MigrateError) throw error;
-    const cause = error instanceof StepError ? error.cause : error;
-    // Positions count from the text sent: the statement's start in the file, or before the script's prefix.
-    const offset = mode === "transaction" ? -transactionText(step).scriptOffset : error instanceof StepError ? error.offset : 0;
-    const { sqlState, detail } = describeSqlError(cause, `${step.name}/${step.file}`, step.script, offset);
-    const failure = new MigrationFailedError(step.name, step.direction, sqlState, detail, mode === "transaction");
-    if (step.direction === "up") {
-      const logs = mode === "transaction" ? `${TRANSACTION_FAILED_MARK}\n${failure.message}` : `migrator: failed, may be partly applied\n${failure.message}`;
-      await recordFailure(db, mode === "statements" ? step.recordId : undefined, step.name, step.migration.checksum, logs, new Date(started)).catch(() => {});
+/**
+ * Makes every commit so far durable, for a run that stops before its last step (whose own commit
+ * would have). A commit waits for the WAL flush only when its transaction wrote something, so this
+ * writes: it rewrites one history row unchanged, in a transaction committed synchronously.
+ */
+export async function flushCommits(db: pg.Client): Promise<void> {
+  await db.query(`UPDATE "${HISTORY_TABLE}" SET applied_steps_count = applied_steps_count WHERE id = (SELECT id FROM "${HISTORY_TABLE}" LIMIT 1)`);
+}
+
+const applied = (step: PlanStep, mode: StepResult["mode"], durationMs: number, retries: number, log: Logger): StepResult => {
+  const result: StepResult = { name: step.name, kind: "schema", direction: step.direction, outcome: "applied", durationMs, retries, mode };
+  log.info(`${step.direction === "up" ? "Applied" : "Rolled back"} ${step.name} in ${durationMs} ms`, { event: "step", ...result });
+  return result;
+};
+
+/** Turns the error that ended `step` into its failed result, recording the failure for an up. */
+async function failed(db: pg.Client, step: PlanStep, mode: StepResult["mode"], error: unknown, started: number, offset: number, log: Logger): Promise<StepResult> {
+  const cause = error instanceof StepError ? error.cause : error;
+  const { sqlState, detail } = describeSqlError(cause, `${step.name}/${step.file}`, step.script, offset);
+  const failure = new MigrationFailedError(step.name, step.direction, sqlState, detail, mode === "transaction");
+  if (step.direction === "up") {
+    const logs = mode === "transaction" ? `${TRANSACTION_FAILED_MARK}\n${failure.message}` : `migrator: failed, may be partly applied\n${failure.message}`;
+    await recordFailure(db, mode === "statements" ? step.recordId : undefined, step.name, step.migration.checksum, logs, new Date(started)).catch(() => {});
+  }
+  const retries = error instanceof StepError ? error.retries : 0;
+  log.warn(failure.message, { event: "step_failed", migration: step.name, direction: step.direction, sqlState });
+  return { name: step.name, kind: "schema", direction: step.direction, outcome: "failed", durationMs: Date.now() - started, retries, mode, error: failure };
+}
+
+/**
+ * Runs a plan's schema steps, in order, on `db` (the migration connection; the lock is held
+ * elsewhere). Never throws for SQL failures: they are results.
+ *
+ * A transactional step's COMMIT goes out at the start of the next transactional step's query, one
+ * round trip per step instead of two: `COMMIT;` then the next step's `BEGIN; …`. It is still sent only
+ * once the step's own script and bookkeeping have succeeded, and the next step's text never holds its
+ * own COMMIT, so a session whose client was killed can commit nothing the client had not decided to
+ * commit. A step's result (and its "Applied" line) is reported once its COMMIT has succeeded.
+ */
+export class StepRunner {
+  /** The transactional step whose COMMIT is not sent yet. */
+  private open: OpenStep | undefined;
+
+  constructor(
+    private readonly db: pg.Client,
+    private readonly settings: RunSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Runs `step`. Resolves with the results this settled, in order: the step before (committed now, or
+   * failed at its COMMIT, and then `step` did not run), and `step` when it failed or ran statement by
+   * statement. A transactional step that succeeded stays open until the next call or `finish()`.
+   */
+  async run(step: PlanStep): Promise<StepResult[]> {
+    if (!step.analysis.transactional) {
+      const settled = await this.finish();
+      if (settled.some((r) => r.outcome === "failed")) return settled;
+      return [...settled, await this.runStatementsStep(step)];
     }
-    const retries = error instanceof StepError ? error.retries : 0;
-    log.warn(failure.message, { event: "step_failed", migration: step.name, direction: step.direction, sqlState });
-    return { name: step.name, kind: "schema", direction: step.direction, outcome: "failed", durationMs: Date.now() - started, retries, mode, error: failure };
+    const previous = this.open;
+    this.open = undefined;
+    const started = Date.now();
+    const settled: StepResult[] = [];
+    const previousCommitted = () => {
+      if (previous) settled.push(applied(previous.step, "transaction", previous.durationMs, previous.retries, this.log));
+    };
+    try {
+      const retries = await runInTransaction(this.db, step, this.settings, this.log, previous, previousCommitted);
+      this.open = { step, started, durationMs: Date.now() - started, retries };
+      return settled;
+    } catch (error) {
+      if (error instanceof MigrateError) throw error;
+      if (error instanceof StepError && error.cause instanceof PreviousCommitError && previous) {
+        const result = await this.commitFailed(previous, error.cause.cause);
+        return result.outcome === "failed" ? [result] : [result, ...(await this.run(step))];
+      }
+      // Positions count from the text sent: before the script's prefix (and before the COMMIT ahead
+      // of it, when the attempt that failed, the first, carried one).
+      const offset = -transactionText(step).scriptOffset - (previous && error instanceof StepError && error.retries === 0 ? COMMIT_AHEAD.length : 0);
+      settled.push(await failed(this.db, step, "transaction", error, started, offset, this.log));
+      return settled;
+    }
+  }
+
+  /** Commits the open step, if there is one. Resolves with its result (applied, or failed at COMMIT). */
+  async finish(): Promise<StepResult[]> {
+    const open = this.open;
+    if (!open) return [];
+    this.open = undefined;
+    try {
+      await this.db.query("COMMIT");
+    } catch (error) {
+      await this.db.query("ROLLBACK").catch(() => {});
+      return [await this.commitFailed(open, error)];
+    }
+    return [applied(open.step, "transaction", open.durationMs, open.retries, this.log)];
+  }
+
+  /**
+   * The COMMIT of `open` failed and its transaction is gone. A lock timeout or deadlock there (a
+   * deferred constraint's check waits for locks) gets the step's retries: the step runs again, alone,
+   * with its own COMMIT. Any other error fails it.
+   */
+  private async commitFailed(open: OpenStep, error: unknown): Promise<StepResult> {
+    if (!isRetryable(error)) return failed(this.db, open.step, "transaction", error, open.started, 0, this.log);
+    const { step } = open;
+    this.log.warn(`${step.name}: ${(error as PgError).message} [SQLSTATE ${(error as PgError).code}] at COMMIT; running it again`, {
+      event: "retry", migration: step.name, sqlState: (error as PgError).code, retry: open.retries + 1, delayMs: 0,
+    });
+    const started = Date.now();
+    const { text, scriptOffset } = transactionText(step);
+    try {
+      const { retries } = await withRetries(step, this.settings, this.log, async () => {
+        try {
+          await this.db.query(text);
+          await this.db.query("COMMIT");
+        } catch (failure) {
+          await this.db.query("ROLLBACK").catch(() => {});
+          throw failure;
+        }
+      });
+      return applied(step, "transaction", Date.now() - started, open.retries + 1 + retries, this.log);
+    } catch (failure) {
+      if (failure instanceof MigrateError) throw failure;
+      return failed(this.db, step, "transaction", failure, open.started, -scriptOffset, this.log);
+    }
+  }
+
+  /** Rolls back the open step, if any (a run ending on an unexpected error reports no step it did not commit). */
+  async abandon(): Promise<void> {
+    if (!this.open) return;
+    this.open = undefined;
+    await this.db.query("ROLLBACK").catch(() => {});
+  }
+
+  private async runStatementsStep(step: PlanStep): Promise<StepResult> {
+    const started = Date.now();
+    try {
+      const retries = await runStatements(this.db, step, this.settings, this.log);
+      return applied(step, "statements", Date.now() - started, retries, this.log);
+    } catch (error) {
+      if (error instanceof MigrateError) throw error;
+      return failed(this.db, step, "statements", error, started, error instanceof StepError ? error.offset : 0, this.log);
+    }
   }
 }

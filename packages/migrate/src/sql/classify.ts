@@ -187,9 +187,16 @@ function detachesConcurrently(definition: PgNode | undefined): boolean {
 
 /** Whether any function call in the tree (subqueries and all) names one of `names`, schema or not. */
 function callsAny(tree: unknown, names: ReadonlySet<string>): boolean {
-  if (Array.isArray(tree)) return tree.some((item) => callsAny(item, names));
+  // Runs on every statement of every file a deploy parses: plain loops, no per-node allocations.
   if (typeof tree !== "object" || tree === null) return false;
-  for (const [key, value] of Object.entries(tree)) {
+  if (Array.isArray(tree)) {
+    for (const item of tree) if (callsAny(item, names)) return true;
+    return false;
+  }
+  const node = tree as Record<string, unknown>;
+  for (const key in node) {
+    const value = node[key];
+    if (typeof value !== "object" || value === null) continue;
     if (key === "FuncCall") {
       const parts = (value as { funcname?: PgNode[] }).funcname ?? [];
       const last = parts[parts.length - 1];

@@ -42,27 +42,28 @@ export async function historyTableExists(db: Queryable): Promise<boolean> {
   return rows[0]?.exists ?? false;
 }
 
+/** Every row of the history table, oldest first (fails with 42P01 when the table does not exist). */
+export const SELECT_HISTORY = `SELECT id, migration_name, checksum, started_at, finished_at, rolled_back_at, logs, applied_steps_count FROM "${HISTORY_TABLE}" ORDER BY started_at, migration_name`;
+
+/** One row of SELECT_HISTORY as a record. */
+export function toMigrationRecord(row: Record<string, unknown>): MigrationRecord {
+  return {
+    id: row.id as string,
+    name: row.migration_name as string,
+    checksum: row.checksum as string,
+    startedAt: row.started_at as Date,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+    rolledBackAt: (row.rolled_back_at as Date | null) ?? null,
+    logs: (row.logs as string | null) ?? null,
+    appliedStepsCount: row.applied_steps_count as number,
+  };
+}
+
 /** Every row, oldest first. Empty when the table does not exist yet. */
 export async function readHistory(db: Queryable): Promise<MigrationRecord[]> {
   if (!(await historyTableExists(db))) return [];
-  const { rows } = await db.query<{
-    id: string; migration_name: string; checksum: string; started_at: Date; finished_at: Date | null;
-    rolled_back_at: Date | null; logs: string | null; applied_steps_count: number;
-  }>(`SELECT id, migration_name, checksum, started_at, finished_at, rolled_back_at, logs, applied_steps_count FROM "${HISTORY_TABLE}" ORDER BY started_at, migration_name`);
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.migration_name,
-    checksum: row.checksum,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    rolledBackAt: row.rolled_back_at,
-    logs: row.logs,
-    appliedStepsCount: row.applied_steps_count,
-  }));
-}
-
-export async function createHistoryTable(db: Queryable): Promise<void> {
-  await db.query(CREATE_HISTORY_TABLE);
+  const { rows } = await db.query<Record<string, unknown>>(SELECT_HISTORY);
+  return rows.map(toMigrationRecord);
 }
 
 /** Records a migration applied by hand (`resolve --applied`), as Prisma's resolve does. */

@@ -1,0 +1,74 @@
+// `pnpm build`: the migrator as a container image runs it, dist/main.js and its chunks, bundled by
+// esbuild, with the schema and data migrations copied to dist/db (where the bundle's @repo/db/paths
+// points, so `migrator deploy` needs no flags there). bench:deploy measures this same build.
+import { cp, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Metafile } from "esbuild";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Left out of the bundle and loaded from node_modules, so they are @repo/migrator's dependencies:
+ * libpg-query (its WebAssembly is read from its package folder), tsx and esbuild (they compile
+ * TypeScript data migrations; esbuild finds its platform binary from its package folder), and pg's
+ * optional native driver. The embedded development server and the schema-push bridge are workspace
+ * tooling: left out, so an image (which has neither) never starts one and asks for DATABASE_URL.
+ * Everything else, pg and the Prisma client included, is bundled: fewer files to resolve and read
+ * at start (importing pg from node_modules costs ~10 ms more than from the bundle).
+ */
+export const EXTERNAL = ["libpg-query", "tsx", "tsx/*", "esbuild", "pg-native", "@repo/dev-postgres", "@repo/prisma-engine"];
+
+export interface BuildOptions {
+  /** Where to write main.js, chunks/ and db/ (default: apps/migrator/dist). Emptied first. */
+  outDir?: string;
+  /** Copy the schema and data migrations to `outDir`/db (default true). */
+  copyMigrations?: boolean;
+}
+
+/** Bundles apps/migrator/src/main.ts into `outDir`/main.js and returns that path. */
+export async function buildMigrator(options: BuildOptions = {}): Promise<{ entry: string; metafile: Metafile }> {
+  const outDir = options.outDir ?? path.join(appDir, "dist");
+  await rm(outDir, { recursive: true, force: true });
+  const { metafile } = await build({
+    entryPoints: { main: path.join(appDir, "src/main.ts") },
+    bundle: true,
+    // Code splitting keeps what the source imports on demand (the parser's wrapper, the Prisma client
+    // for data migrations, data-migration loading) in chunks loaded on first use: a single ESM file
+    // would hoist their imports to the top and load them on every start.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outdir: outDir,
+    platform: "node",
+    format: "esm",
+    target: "node20.19",
+    external: EXTERNAL,
+    legalComments: "linked",
+    metafile: true,
+    logLevel: "warning",
+    // CommonJS dependencies (commander, pg) call require() for Node's built-ins; an ESM bundle provides it.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [
+      {
+        name: "bundled-db-paths",
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /^@repo\/db\/paths$/ }, () => ({ path: path.join(appDir, "src/bundle/db-paths.ts") }));
+        },
+      },
+    ],
+  });
+  if (options.copyMigrations !== false) {
+    const { migrationsDir, dataMigrationsDir } = await import("@repo/db/paths");
+    await mkdir(path.join(outDir, "db"), { recursive: true });
+    await cp(migrationsDir, path.join(outDir, "db/migrations"), { recursive: true });
+    await cp(dataMigrationsDir, path.join(outDir, "db/data-migrations"), { recursive: true });
+  }
+  return { entry: path.join(outDir, "main.js"), metafile };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const started = performance.now();
+  const { metafile } = await buildMigrator();
+  const bytes = Object.entries(metafile.outputs).filter(([file]) => file.endsWith(".js")).reduce((sum, [, output]) => sum + output.bytes, 0);
+  process.stdout.write(`Built dist/main.js (${(bytes / 1024).toFixed(0)} KiB of JavaScript in ${Object.keys(metafile.outputs).filter((f) => f.endsWith(".js")).length} files) and dist/db in ${Math.round(performance.now() - started)} ms\n`);
+}
