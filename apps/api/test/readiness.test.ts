@@ -45,14 +45,21 @@ describe("/ready with migrations owning the schema", () => {
     });
   });
 
-  it("answers 503 naming a failed migration and one the database has but this build lacks", async () => {
+  it("stays ready when the database is ahead of this build (a later release's migrations), naming them", async () => {
     const api = await app("migrated");
-    expect((await api.call("GET", "/ready")).status).toBe(200);
-    await api.sql(`INSERT INTO "${HISTORY_TABLE}" (id, checksum, migration_name, finished_at) VALUES ('00000000-0000-0000-0000-000000000001', 'x', '20991231000000_from_the_future', now())`);
+    await api.sql(`INSERT INTO "${HISTORY_TABLE}" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ('00000000-0000-0000-0000-000000000001', 'x', '20991231000000_next_release', now(), 1)`);
+    const response = await api.call<Readiness>("GET", "/ready");
+    expect(response.status).toBe(200);
+    expect(response.body.schema).toMatchObject({ ok: true, pending: [], missing: [], ahead: ["20991231000000_next_release"] });
+  });
+
+  it("answers 503 naming a failed migration, and an unknown one older than this build's newest (another branch of history)", async () => {
+    const api = await app("migrated");
+    await api.sql(`INSERT INTO "${HISTORY_TABLE}" (id, checksum, migration_name, finished_at) VALUES ('00000000-0000-0000-0000-000000000001', 'x', '20200101000000_other_branch', now())`);
     await api.sql(`INSERT INTO "${HISTORY_TABLE}" (id, checksum, migration_name, logs) VALUES ('00000000-0000-0000-0000-000000000002', 'x', '20991231000001_broken', 'syntax error')`);
     const response = await api.call<Readiness>("GET", "/ready");
     expect(response.status).toBe(503);
-    expect(response.body.schema).toMatchObject({ ok: false, pending: [], failed: ["20991231000001_broken"], missing: ["20991231000000_from_the_future"] });
+    expect(response.body.schema).toMatchObject({ ok: false, pending: [], failed: ["20991231000001_broken"], missing: ["20200101000000_other_branch"], ahead: [] });
   });
 
   it("answers 503 naming an applied migration whose file was edited since", async () => {

@@ -1,7 +1,8 @@
 // What "ready to serve traffic" means. Always: the database answers. Then, depending on who owns the
 // schema: with migrations (production), every schema and data migration bundled with this build is
-// applied, and none failed, was edited, stopped half-way or is unknown to this build; with
-// createTablesOnStart (development and tests), the schema was pushed at start-up (or the app would not
+// applied, and none failed, was edited, stopped half-way or is unknown to this build (except those newer
+// than all of this build's: during a rolling release the migrator applies release N+1's expand
+// migrations while release N's pods still serve, and they must stay ready); with createTablesOnStart (development and tests), the schema was pushed at start-up (or the app would not
 // have started) and no migration history is expected.
 import type { PrismaClient } from "@repo/db/client";
 import { getStatus } from "@repo/migrate";
@@ -15,8 +16,17 @@ export interface MigrationSetState {
   failed: string[];
   /** Applied, then changed on disk: the build and the database disagree about what ran. */
   edited: string[];
-  /** Applied in the database but not in this build (the database is newer than this release). */
+  /**
+   * Applied in the database, unknown to this build and older than its newest migration: the database
+   * took another branch of history. Not ready.
+   */
   missing: string[];
+  /**
+   * Applied in the database, unknown to this build and newer than all of its migrations: a later
+   * release's migrations, applied before its pods roll out. Reported, still ready (expand/contract
+   * keeps the schema compatible with the release before).
+   */
+  ahead?: string[];
   /** Data migrations stopped mid-way (killed or interrupted); the next deploy resumes them. */
   resumable?: string[];
   /** Why the state could not be read. */
@@ -84,12 +94,16 @@ async function checkMigrations(options: ReadinessOptions & { schema: { mode: "mi
     );
     const named = <T extends { name: string; state: string }>(entries: T[], ...states: string[]) => entries.filter((e) => states.includes(e.state)).map((e) => e.name);
     const setOf = <T extends { name: string; state: string }>(entries: T[]): MigrationSetState => {
+      // Names start with a timestamp, so "newer than this build" is a comparison with its newest name.
+      const newestBundled = entries.filter((e) => e.state !== "missing").map((e) => e.name).sort().at(-1) ?? "";
+      const unknown = named(entries, "missing");
       const state = {
         current: named(entries, "applied", "edited").at(-1) ?? null,
         pending: named(entries, "pending"),
         failed: named(entries, "failed"),
         edited: named(entries, "edited"),
-        missing: named(entries, "missing"),
+        missing: unknown.filter((name) => name <= newestBundled),
+        ahead: unknown.filter((name) => name > newestBundled),
       };
       return { ok: !state.pending.length && !state.failed.length && !state.edited.length && !state.missing.length, ...state };
     };
