@@ -9,6 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataMigrationsDir, migrationsDir, schemaPath } from "@repo/db/paths";
 import { build } from "esbuild";
+import { SWAGGER_ASSETS } from "../src/docs/swagger-asset-files.ts";
+import { swaggerAssetsDir } from "../src/docs/swagger-assets.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = path.join(root, "dist");
@@ -39,6 +41,12 @@ const result = await build({
         esbuild.onResolve({ filter: /^@repo\/db\/paths$/ }, () => ({ path: path.join(root, "src/bundle/db-paths.ts") }));
       },
     },
+    {
+      name: "bundled-swagger-assets",
+      setup(esbuild) {
+        esbuild.onResolve({ filter: /\/docs\/swagger-assets\.ts$/ }, () => ({ path: path.join(root, "src/bundle/swagger-assets.ts") }));
+      },
+    },
   ],
 });
 
@@ -46,6 +54,9 @@ await mkdir(path.join(dist, "db"), { recursive: true });
 await cp(schemaPath, path.join(dist, "db/schema.prisma"));
 await cp(migrationsDir, path.join(dist, "db/migrations"), { recursive: true });
 await cp(dataMigrationsDir, path.join(dist, "db/data-migrations"), { recursive: true });
+// Swagger UI's script and stylesheet, served by /docs (see src/routes/docs.ts).
+await mkdir(path.join(dist, "swagger-ui"), { recursive: true });
+for (const file of Object.keys(SWAGGER_ASSETS)) await cp(path.join(swaggerAssetsDir, file), path.join(dist, "swagger-ui", file));
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 process.stdout.write(`Built dist/main.js (${(bytes / 1024 / 1024).toFixed(1)} MiB with source map) and dist/db in ${Math.round(performance.now() - started)} ms\n`);

@@ -1,6 +1,5 @@
 // createApp: the whole API as a Hono app, without listening, so tests call `app.request()` and the
 // server (server.ts) only adds a socket. It owns a Prisma client on its own pool; `close` ends it.
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { createDb, type PrismaClient } from "@repo/db/client";
 import { dataMigrationsDir as bundledDataMigrationsDir, migrationsDir as bundledMigrationsDir, schemaPath as bundledSchemaPath } from "@repo/db/paths";
@@ -15,6 +14,7 @@ import { closeConnectionsWhile } from "./middleware/draining.ts";
 import { requestLogger } from "./middleware/request-logger.ts";
 import { DEFAULT_SCRYPT, type ScryptParams } from "./passwords.ts";
 import { checkReadiness, type Readiness, type SchemaSource } from "./readiness/readiness.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { resources } from "./routes/index.ts";
 import { pushSchemaOnStart, type SchemaPusher } from "./schema-on-start.ts";
@@ -126,7 +126,7 @@ export async function createApp(options: AppOptions): Promise<Api> {
       description: "Users, posts, categories, tiers and rate limits. Errors share one shape (`Error`); lists are keyset-paginated (`limit`, `cursor`).",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  app.route("/", docsRoutes({ openApiPath: "/openapi.json" }));
 
   return {
     app,

@@ -95,9 +95,26 @@ describe("documentation", () => {
     expect(JSON.stringify(body.components.schemas.User)).not.toContain("hashedPassword");
   });
 
-  it("serves Swagger UI at /docs pointing at the document", async () => {
+  it("serves Swagger UI at /docs pointing at the document, its script and stylesheet from the API itself", async () => {
     const response = await api.app.request("/docs");
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("/openapi.json");
+    const page = await response.text();
+    expect(page).toContain("/openapi.json");
+    // Nothing from another origin: the page must work on a closed network.
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string);
+    expect(assets.map((asset) => asset.split("/").at(-1)).sort()).toEqual(["swagger-ui-bundle.js", "swagger-ui.css"]);
+    for (const asset of assets) {
+      const file = await api.app.request(asset);
+      expect(file.status, asset).toBe(200);
+      expect(file.headers.get("content-type")).toMatch(asset.endsWith(".js") ? /javascript/ : /text\/css/);
+      expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+  });
+
+  it("serves no other file of the Swagger UI package, nor anything outside it", async () => {
+    for (const asset of ["index.html", "swagger-initializer.js", "..%2Fpackage.json", "..%2F..%2F..%2Fpackage.json"]) {
+      expect((await api.app.request(`/docs/assets/swagger-ui-dist/${asset}`)).status, asset).toBe(404);
+    }
   });
 });
