@@ -2,6 +2,7 @@
 // every row exactly once across failures and stops, rollbacks, and refusals.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ChecksumMismatchError, deploy, down, getHistory, getStatus, InterruptedError, NoDownScriptError, plan } from "../src/index.ts";
 import { project, type Project } from "./helpers.ts";
@@ -126,6 +127,66 @@ describe("data migrations", () => {
     expect(status.data[0]?.progress?.rowsDone).toBeGreaterThan(0);
     expect((await deploy(p.options)).ok).toBe(true);
     expect(await p.sql("SELECT touched, count(*)::int AS n FROM posts GROUP BY touched")).toEqual([{ touched: 1, n: 3000 }]);
+  });
+
+  it("shortens its batches once a batch made another session wait for its row locks", async () => {
+    /** Called by the migration in each batch, in its transaction, after its UPDATE; returns nothing. */
+    type Hook = (tx: { query(text: string, values?: unknown[]): Promise<unknown> }, range: { after: string | number | null; upTo: string | number }) => Promise<void>;
+    const hooks = globalThis as { __duringBatch?: Hook };
+    const migration = `export default {
+  anchor: "${S1}",
+  transaction: false,
+  async up({ batch }) {
+    await batch({
+      table: "posts", key: "id", initialBatchSize: 1000,
+      async apply(tx, range) {
+        const r = await tx.query("UPDATE posts SET touched = touched + 1 WHERE id > COALESCE($1::int, 0) AND id <= $2::int", [range.after, range.upTo]);
+        await globalThis.__duringBatch?.(tx, range);
+        return r.rowCount;
+      },
+    });
+  },
+};
+`;
+    const run = async (blockFirstBatch: boolean) => {
+      const p = await withData();
+      await postsWith(p, 3000);
+      await p.data("20240101120000_backfill", migration);
+      const sizes: number[] = [];
+      const writer = new pg.Client({ connectionString: p.url, application_name: "the application" });
+      await writer.connect();
+      let write: Promise<unknown> | undefined;
+      hooks.__duringBatch = async (tx, range) => {
+        sizes.push(Number(range.upTo) - Number(range.after ?? 0));
+        if (!blockFirstBatch || write) return;
+        // The application updates a row of the batch in flight: it waits for the batch's COMMIT.
+        write = writer.query("UPDATE posts SET touched = touched WHERE id = $1", [range.upTo]);
+        await expect.poll(async () => (await p.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'the application' AND wait_event_type = 'Lock'"))[0]?.n).toBe(1);
+        await tx.query("SELECT pg_sleep(0.1)");
+      };
+      try {
+        expect((await deploy(p.options)).ok).toBe(true);
+        await write;
+      } finally {
+        delete hooks.__duringBatch;
+        await writer.end();
+      }
+      expect(await p.sql("SELECT touched, count(*)::int AS n FROM posts GROUP BY touched")).toEqual([{ touched: 1, n: 3000 }]);
+      return { sizes, contended: p.events.filter((e) => e.fields?.event === "batch_contended") };
+    };
+
+    const quiet = await run(false);
+    expect(quiet.contended).toEqual([]);
+    expect(quiet.sizes.slice(0, 2)).toEqual([1000, 1200]);
+
+    const blocked = await run(true);
+    expect(blocked.contended).toHaveLength(1);
+    expect(blocked.contended[0]?.fields).toMatchObject({ targetBatchMs: 50 });
+    expect(blocked.sizes[0]).toBe(1000);
+    // The first batch took over 100 ms: aiming at 50 ms, the next one is at most half as big, and the
+    // growth of ×1.2 per batch keeps every later one below the first.
+    expect(blocked.sizes[1]).toBeLessThanOrEqual(500);
+    expect(Math.max(...blocked.sizes.slice(1))).toBeLessThan(1000);
   });
 
   it("a transactional data migration that throws changes nothing; fixed, it applies", async () => {

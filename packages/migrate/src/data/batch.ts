@@ -33,11 +33,22 @@ export interface BatchEnvironment {
 const GROWTH = 1.2;
 const PROGRESS_EVERY_MS = 2_000;
 
+/** Whether another session is waiting for a lock this session holds (a row of the batch in flight). */
+async function blocksOthers(db: pg.Client): Promise<boolean> {
+  const { rows } = await db.query<{ blocking: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND pg_backend_pid() = ANY (pg_blocking_pids(pid))) AS blocking`,
+  );
+  return rows[0]?.blocking === true;
+}
+
 /** Runs `options.apply` over the table in committed batches; see BatchOptions. */
 export async function runBatches(options: BatchOptions, env: BatchEnvironment): Promise<BatchResult> {
   const { db, log, signal } = env;
   const loop = `${env.loopPrefix ?? ""}${options.name ?? "main"}`;
-  const target = options.targetBatchMs ?? 200;
+  let target = options.targetBatchMs ?? 200;
+  const contendedTarget = Math.min(target, options.contendedBatchMs ?? 50);
+  let contended = false;
   const min = options.minBatchSize ?? 100;
   const max = options.maxBatchSize ?? 50_000;
   let size = Math.min(max, Math.max(min, options.initialBatchSize ?? 1_000));
@@ -75,6 +86,13 @@ export async function runBatches(options: BatchOptions, env: BatchEnvironment): 
       }
       processed = await options.apply(db, { after: cursor, upTo });
       await recordBatch(db, env.recordId, loop, upTo, processed, size, Date.now() - batchStarted);
+      if (!contended && target > contendedTarget && (await blocksOthers(db))) {
+        contended = true;
+        target = contendedTarget;
+        log.warn(`${env.migration}: a batch made another session wait for its row locks; aiming at ${target} ms batches from now on`, {
+          event: "batch_contended", migration: env.migration, targetBatchMs: target,
+        });
+      }
       await db.query("COMMIT");
     } catch (error) {
       await db.query("ROLLBACK").catch(() => {});

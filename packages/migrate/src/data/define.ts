@@ -30,6 +30,13 @@ export interface BatchOptions {
   apply: (tx: SqlHandle, range: KeyRange) => Promise<number>;
   /** Target duration of one batch; the size adapts to it (default 200 ms). */
   targetBatchMs?: number;
+  /**
+   * The target once a batch has made another session wait for one of its row locks (default 50 ms):
+   * a writer that touches a row of the batch in flight waits until the batch commits, so shorter
+   * batches bound the application's worst latency. Checked at the end of each batch, in its
+   * transaction; once seen, kept for the rest of the loop.
+   */
+  contendedBatchMs?: number;
   /** First batch size (default 1,000 rows), and bounds for the adaptation (default 100 … 50,000). */
   initialBatchSize?: number;
   minBatchSize?: number;
