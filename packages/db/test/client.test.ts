@@ -2,6 +2,7 @@
 import { createTestDatabase } from "@repo/dev-postgres";
 import { applyMigrations } from "@repo/prisma-engine";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { statementNames } from "../src/client.ts";
 import { createDb, migrationsDir } from "../src/index.ts";
 import { sqlOn } from "./helpers.ts";
 
@@ -40,6 +41,31 @@ describe("createDb", () => {
     onTestFinished(() => db.$disconnect());
     const rows = await db.$queryRaw<{ name: string }[]>`SELECT current_setting('application_name') AS name`;
     expect(rows).toEqual([{ name: "client-test-app" }]);
+  });
+
+  it("with preparedStatements, sends each distinct query as a named statement the connection keeps", async () => {
+    const url = await migratedDatabase();
+    const prepared = (db: ReturnType<typeof createDb>) =>
+      db.$queryRaw<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%"public"."tier"%' AND NOT from_sql`;
+    const named = createDb({ url, poolSize: 1, preparedStatements: true });
+    const plain = createDb({ url, poolSize: 1 });
+    onTestFinished(async () => {
+      await Promise.all([named.$disconnect(), plain.$disconnect()]);
+    });
+    for (const db of [named, plain]) {
+      await db.tier.create({ data: { name: `t${Math.random()}` } });
+      expect(await db.tier.count()).toBe(db === named ? 1 : 2);
+      await db.tier.count();
+    }
+    // One INSERT and one count statement, each prepared once however often it ran; none without the option.
+    const statements = (await prepared(named)).map((row) => row.statement).filter((sql) => !sql.includes("pg_prepared_statements"));
+    expect(statements).toEqual([expect.stringMatching(/^INSERT INTO "public"."tier"/), expect.stringMatching(/^SELECT COUNT\(\*\)/)]);
+    expect(await prepared(plain)).toEqual([]);
+  });
+
+  it("names at most max distinct statements, the same text always the same name, then leaves the rest unnamed", () => {
+    const name = statementNames(2);
+    expect([name({ sql: "a" }), name({ sql: "b" }), name({ sql: "a" }), name({ sql: "c" }), name({ sql: "b" })]).toEqual(["s1", "s2", "s1", "", "s2"]);
   });
 
   it("rejects a duplicate unique value with Prisma's P2002", async () => {
