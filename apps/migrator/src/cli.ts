@@ -3,7 +3,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { down, getHistory, getStatus, lintMigrations, plan, resolve, scaffoldDataMigration, selectForLint, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
-import { databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type GlobalFlags } from "./config.ts";
+import { backupOptions, databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type BackupFlags, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { renderError, renderHistory, renderLint, renderPlan, renderRun, renderStatus } from "./output/render.ts";
 import { createOutput, type Output } from "./output/terminal.ts";
@@ -110,33 +110,45 @@ export function buildProgram(setExitCode: (code: number) => void, signal?: Abort
       renderHistory(ctx.out, await getHistory(ctx.options));
     });
 
-  const runCommand = (direction: "up" | "down") => async (target: string | undefined, options: { dryRun?: boolean }) => {
+  const runCommand = (direction: "up" | "down") => async (target: string | undefined, options: { dryRun?: boolean } & BackupFlags) => {
+    const backup = backupOptions(options);
     const ctx = await context(flags(), signal);
     const chosen = target ?? (direction === "up" ? "head" : "-1");
     if (options.dryRun) {
       renderPlan(ctx.out, await plan(ctx.options, direction, chosen));
       return;
     }
-    const result = direction === "up" ? await up(ctx.options, chosen) : await down(ctx.options, chosen);
+    const engine = backup ? { ...ctx.options, backup } : ctx.options;
+    const result = direction === "up" ? await up(engine, chosen) : await down(engine, chosen);
     renderRun(ctx.out, result);
     if (!result.ok) setExitCode(ExitCode.migrationFailed);
   };
 
-  program
-    .command("up [target]")
-    .description("apply pending migrations up to target: head (default), +N, or a migration name")
-    .option("--dry-run", "print the SQL that would run, run nothing")
-    .action(runCommand("up"));
-  program
-    .command("down [target]")
-    .description("roll back with down.sql to target: -1 (default), -N, base, or a migration name (kept applied)")
-    .option("--dry-run", "print the SQL that would run, run nothing")
-    .action(runCommand("down"));
-  program
-    .command("deploy")
-    .description("apply every pending migration (up head): what a release runs")
-    .option("--dry-run", "print the SQL that would run, run nothing")
-    .action((options: { dryRun?: boolean }) => runCommand("up")("head", options));
+  // --backup on the commands that change the schema: a pg_dump first, when there is something to run.
+  const backupFlags = (command: Command) =>
+    command
+      .option("--backup <dir>", `pg_dump --format=custom into a new file in <dir> before the first step, when something is to run; no backup, nothing run (exit ${ExitCode.backupFailed}) (default: MIGRATOR_BACKUP_DIR)`)
+      .option("--no-backup", "no backup, even with MIGRATOR_BACKUP_DIR set")
+      .option("--pg-dump <path>", "the pg_dump to run for --backup; its major version must be the server's or newer (default: PG_DUMP, else pg_dump on PATH)");
+
+  backupFlags(
+    program
+      .command("up [target]")
+      .description("apply pending migrations up to target: head (default), +N, or a migration name")
+      .option("--dry-run", "print the SQL that would run, run nothing"),
+  ).action(runCommand("up"));
+  backupFlags(
+    program
+      .command("down [target]")
+      .description("roll back with down.sql to target: -1 (default), -N, base, or a migration name (kept applied)")
+      .option("--dry-run", "print the SQL that would run, run nothing"),
+  ).action(runCommand("down"));
+  backupFlags(
+    program
+      .command("deploy")
+      .description("apply every pending migration (up head): what a release runs")
+      .option("--dry-run", "print the SQL that would run, run nothing"),
+  ).action((options: { dryRun?: boolean } & BackupFlags) => runCommand("up")("head", options));
 
   program
     .command("plan [target]")

@@ -2,7 +2,7 @@
 // the workspace only) the embedded development PostgreSQL. Flags always win.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_SETTINGS, UsageError, type RunSettings } from "@repo/migrate";
+import { DEFAULT_SETTINGS, UsageError, type BackupOptions, type RunSettings } from "@repo/migrate";
 
 export interface GlobalFlags {
   url?: string;
@@ -43,6 +43,26 @@ export const DEFAULTS_FOR_HELP = {
   lockTimeout: `${DEFAULT_SETTINGS.lockTimeoutMs / 1000}s`,
   statementTimeout: `${DEFAULT_SETTINGS.statementTimeoutMs / 60_000}min`,
 };
+
+/** up/down/deploy's backup flags: `--backup <dir>`, or `false` for --no-backup. */
+export interface BackupFlags {
+  backup?: string | false;
+  pgDump?: string;
+}
+
+/**
+ * The backup before a run: --backup <dir>, else MIGRATOR_BACKUP_DIR (--no-backup turns either off);
+ * pg_dump from --pg-dump, else PG_DUMP, else PATH. Relative paths are from where the command was run.
+ */
+export function backupOptions(flags: BackupFlags, env: NodeJS.ProcessEnv = process.env): BackupOptions | undefined {
+  const dir = flags.backup === false ? undefined : flags.backup ?? (env.MIGRATOR_BACKUP_DIR || undefined);
+  if (dir === undefined) return undefined;
+  if (!dir.trim()) throw new UsageError("INVALID_FLAG", "--backup needs a folder.", "Use e.g. --backup /backups (or MIGRATOR_BACKUP_DIR=/backups).");
+  const base = env.INIT_CWD ?? process.cwd();
+  const pgDump = flags.pgDump ?? (env.PG_DUMP || undefined);
+  // A bare name (pg_dump-18) is looked up on PATH; a path is taken from where the command was run.
+  return { dir: path.resolve(base, dir), ...(pgDump ? { pgDump: pgDump.includes("/") ? path.resolve(base, pgDump) : pgDump } : {}) };
+}
 
 /** The migrations folder: --migrations, MIGRATIONS_DIR, or @repo/db's. */
 export async function migrationsDir(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Promise<string> {

@@ -1,6 +1,7 @@
 // The engine's commands as functions returning values: status, history, plan, up, down, deploy,
 // resolve. The CLI, the API's readiness check and the tests all call these; nothing here prints.
 import type pg from "pg";
+import { takeBackup, type BackupOptions, type BackupResult } from "./backup/take-backup.ts";
 import { ChecksumMismatchError, FailedMigrationPresentError, MigrateError, MissingLocalMigrationError, UsageError } from "./errors.ts";
 import { readDataMigrations, type LocalDataMigration } from "./data/folder.ts";
 import { CREATE_DATA_TABLE, DATA_TABLE, liveDataRecords } from "./data/records.ts";
@@ -35,6 +36,8 @@ export interface EngineOptions {
   dataClient?: ((url: string) => Promise<{ client: unknown; close(): Promise<void> }>) | undefined;
   /** Aborting it stops a batched data migration after its current batch (SIGTERM). */
   signal?: AbortSignal | undefined;
+  /** up/down: a pg_dump into this folder, under the lock, before the first step, when there is one. */
+  backup?: BackupOptions | undefined;
 }
 
 export interface RunResult {
@@ -46,6 +49,8 @@ export interface RunResult {
   ok: boolean;
   /** Earlier failed attempts this run cleared (transactional failures, which left nothing behind). */
   cleared: string[];
+  /** The dump taken before the first step (with `backup`, when something was to run). */
+  backup?: BackupResult | undefined;
 }
 
 const settingsOf = (options: EngineOptions): RunSettings => ({
@@ -264,7 +269,10 @@ async function run(options: EngineOptions, direction: Direction, target: string)
       // The common release case, nothing to do: answer from one read, without the lock's session.
       // Anything else (pending, failed, edited, missing) takes the locked path below.
       const state = await readState(db, options, local);
-      if (state.status.atHead) return { plan: { direction, steps: [] }, steps: [], ok: true, cleared: [] };
+      if (state.status.atHead) {
+        if (options.backup) log.info("Nothing pending: no backup taken", { event: "backup_skipped", reason: "nothing pending" });
+        return { plan: { direction, steps: [] }, steps: [], ok: true, cleared: [] };
+      }
       tablesExist = state.tablesExist;
       // Parse what is pending while the lock is taken and the history read again; the plan is still
       // made from that second read, and waits for every file to parse before anything runs.
@@ -279,6 +287,11 @@ async function run(options: EngineOptions, direction: Direction, target: string)
       // The tables never disappear once created, so a first read that found them spares the check.
       if (direction === "up" && !tablesExist) await createTables(db, options);
       const { plan: planned, clear } = await preflight(db, options, direction, target, local, analyses);
+      // The backup, under the lock and before anything changes (a BackupError refuses the run).
+      let backup: BackupResult | undefined;
+      const finalStep = planned.steps.at(-1);
+      if (options.backup && finalStep) backup = await takeBackup(db, { url: options.url, backup: options.backup, direction, target: finalStep.name, log, signal: options.signal, lockWaitMs: settings.lockWaitMs });
+      else if (options.backup) log.info(`Nothing to ${direction === "up" ? "apply" : "roll back"}: no backup taken`, { event: "backup_skipped", reason: "nothing pending" });
       if (clear.length) {
         await recordRolledBack(db, clear.map((r) => r.id));
         log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
@@ -315,7 +328,7 @@ async function run(options: EngineOptions, direction: Direction, target: string)
         if (last?.kind === "schema" && last.analysis.transactional && !last.synchronousCommit) await flushCommits(db).catch(() => {});
         await dataClient?.close();
       }
-      return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name) };
+      return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name), ...(backup ? { backup } : {}) };
     });
   } finally {
     await db.end().catch(() => {});

@@ -13,6 +13,8 @@ export { CREATE_HISTORY_TABLE, HISTORY_TABLE, type MigrationRecord } from "./sta
 export type { DataMigrationState, DataMigrationStatus, MigrationState, MigrationStatus, Status, TimelineEntry } from "./state/status.ts";
 export { findMigration, parseTarget, type Target } from "./target.ts";
 export { InterruptedError } from "./data/batch.ts";
+export { BackupError, type BackupErrorCode } from "./backup/errors.ts";
+export type { BackupOptions, BackupResult } from "./backup/take-backup.ts";
 export { defineDataMigration, type BatchOptions, type BatchResult, type DataMigration, type DataMigrationContext, type KeyRange, type SqlHandle } from "./data/define.ts";
 export { readDataMigrations, type DataMigrationManifest, type LocalDataMigration } from "./data/folder.ts";
 export { CREATE_DATA_TABLE, DATA_TABLE, type DataRecord } from "./data/records.ts";

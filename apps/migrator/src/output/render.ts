@@ -1,7 +1,7 @@
 // Renders the engine's results for people and for pipelines. The engine returns values; only this
 // file decides how they look.
 import { MigrateError, renderStep, type HistoryEntry, type LintResult, type Plan, type RunResult, type Status } from "@repo/migrate";
-import { formatDuration, formatTime, table, type Output } from "./terminal.ts";
+import { formatBytes, formatDuration, formatTime, table, type Output } from "./terminal.ts";
 
 const stateStyle = { applied: "green", pending: "yellow", failed: "red", edited: "red", missing: "red", running: "cyan", interrupted: "yellow" } as const;
 
@@ -107,13 +107,15 @@ export function renderRun(out: Output, result: RunResult): void {
         ...(step.error ? { error: { code: step.error.code, sqlState: step.error.sqlState, message: step.error.message, hint: step.error.hint } } : {}),
       });
     }
-    out.event({ summary: true, ok: result.ok, planned: result.plan.steps.length, done: result.steps.filter((s) => s.outcome === "applied").length, cleared: result.cleared });
+    const backup = result.backup ? { backup: { file: result.backup.file, bytes: result.backup.bytes, durationMs: result.backup.durationMs } } : {};
+    out.event({ summary: true, ok: result.ok, planned: result.plan.steps.length, done: result.steps.filter((s) => s.outcome === "applied").length, cleared: result.cleared, ...backup });
     return;
   }
   if (!result.plan.steps.length) {
     out.line(result.plan.direction === "up" ? "Nothing to apply: the database is at the target." : "Nothing to roll back.");
     return;
   }
+  if (result.backup) out.line(`Backup  ${result.backup.file} (${formatBytes(result.backup.bytes)}, ${formatDuration(result.backup.durationMs)})`);
   for (const step of result.steps) {
     const mark = step.outcome === "applied" ? out.paint("green", "✔") : out.paint("red", "✖");
     const retries = step.retries ? out.paint("yellow", ` (${step.retries} ${step.retries === 1 ? "retry" : "retries"})`) : "";
