@@ -1,28 +1,30 @@
 // `pnpm build`: the migrator as a container image runs it, dist/main.js and its chunks, bundled by
-// esbuild, with the schema and data migrations copied to dist/db (where the bundle's @repo/db/paths
-// points, so `migrator deploy` needs no flags there). bench:deploy measures this same build.
+// esbuild, with the schema migrations copied and the data migrations compiled to dist/db (where the
+// bundle's @repo/db/paths points, so `migrator deploy` needs no flags there). bench:deploy measures
+// this same build; docker/scripts/bundle.ts adds the runtime node_modules for an image.
 import { cp, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
+import { compileDataMigrations } from "./data-migrations.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * Left out of the bundle and loaded from node_modules, so they are @repo/migrator's dependencies:
- * libpg-query (its WebAssembly is read from its package folder), tsx and esbuild (they compile
- * TypeScript data migrations; esbuild finds its platform binary from its package folder), and pg's
- * optional native driver. The embedded development server and the schema-push bridge are workspace
- * tooling: left out, so an image (which has neither) never starts one and asks for DATABASE_URL.
- * Everything else, pg and the Prisma client included, is bundled: fewer files to resolve and read
- * at start (importing pg from node_modules costs ~10 ms more than from the bundle).
+ * Left out of the bundle and loaded from node_modules: libpg-query (its WebAssembly is read from its
+ * package folder; the production bundle ships it, see docker/scripts/bundle.ts), tsx (compiles a
+ * TypeScript data migration on the fly in the workspace only: this build ships them compiled), and
+ * pg's optional native driver. The embedded development server and the schema-push bridge are
+ * workspace tooling: left out, so an image (which has neither) never starts one and asks for
+ * DATABASE_URL. Everything else, pg and the Prisma client included, is bundled: fewer files to
+ * resolve and read at start (importing pg from node_modules costs ~10 ms more than from the bundle).
  */
-export const EXTERNAL = ["libpg-query", "tsx", "tsx/*", "esbuild", "pg-native", "@repo/dev-postgres", "@repo/prisma-engine"];
+export const EXTERNAL = ["libpg-query", "tsx", "tsx/*", "pg-native", "@repo/dev-postgres", "@repo/prisma-engine"];
 
 export interface BuildOptions {
   /** Where to write main.js, chunks/ and db/ (default: apps/migrator/dist). Emptied first. */
   outDir?: string;
-  /** Copy the schema and data migrations to `outDir`/db (default true). */
+  /** Copy the schema migrations and compile the data migrations to `outDir`/db (default true). */
   copyMigrations?: boolean;
 }
 
@@ -61,7 +63,8 @@ export async function buildMigrator(options: BuildOptions = {}): Promise<{ entry
     const { migrationsDir, dataMigrationsDir } = await import("@repo/db/paths");
     await mkdir(path.join(outDir, "db"), { recursive: true });
     await cp(migrationsDir, path.join(outDir, "db/migrations"), { recursive: true });
-    await cp(dataMigrationsDir, path.join(outDir, "db/data-migrations"), { recursive: true });
+    // Compiled to .mjs with a manifest.json (source checksums): the bundle runs them without tsx.
+    await compileDataMigrations(dataMigrationsDir, path.join(outDir, "db/data-migrations"));
   }
   return { entry: path.join(outDir, "main.js"), metafile };
 }
