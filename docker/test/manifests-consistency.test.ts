@@ -206,6 +206,13 @@ describe("the API Deployment and Service", () => {
     expect((preStop * 1000 + shutdownMs) / 1000).toBeLessThan(apiPod.terminationGracePeriodSeconds!);
   });
 
+  test("the API reads every key of the Secret, the migrator only DATABASE_URL", () => {
+    const keys = (container: { env?: { valueFrom?: { secretKeyRef?: { name?: string; key: string } } }[] }) =>
+      (container.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter((ref) => ref?.name === secret.metadata!.name).map((ref) => ref!.key);
+    expect(keys(apiContainer).sort()).toEqual(Object.keys(secret.stringData!).sort());
+    expect(keys(jobPod.containers[0]!)).toEqual(["DATABASE_URL"]);
+  });
+
   test("the example Secret holds placeholders only and is not applied by the kustomization", () => {
     expect(Object.values(secret.stringData!).every((v) => v.includes("CHANGE_ME"))).toBe(true);
     expect(kustomization.resources).not.toContain("secret.example.yaml");
@@ -240,7 +247,7 @@ describe("compose", () => {
     const example = readText(join(DOCKER, ".env.example"));
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(example, name).toMatch(new RegExp(`^${name}=\\S`, "m"));
-    expect(example).toMatch(/^DATABASE_URL=\S*CHANGE_ME/m);
+    for (const key of Object.keys(secret.stringData!)) expect(example, key).toMatch(new RegExp(`^${key}=\\S*CHANGE_ME`, "m"));
   });
 });
 
