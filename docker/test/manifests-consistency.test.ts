@@ -28,6 +28,7 @@ const EXIT = {
   usage: numberIn("apps/migrator/src/exit-codes.ts", /\busage: (\d+)/),
   refused: numberIn("apps/migrator/src/exit-codes.ts", /\brefused: (\d+)/),
   unavailable: numberIn("apps/migrator/src/exit-codes.ts", /\bunavailable: (\d+)/),
+  backupFailed: numberIn("apps/migrator/src/exit-codes.ts", /\bbackupFailed: (\d+)/),
   interruptedResumable: numberIn("apps/migrator/src/exit-codes.ts", /\binterruptedResumable: (\d+)/),
 };
 /** apps/migrator/test/backfill-crash.test.ts: SIGTERM stops a data migration within this many ms. */
@@ -132,7 +133,7 @@ describe("the migrator Job", () => {
     const rules = job.spec!.podFailurePolicy!.rules;
     const codes = (action: string) => rules.filter((r) => r.action === action).flatMap((r) => r.onExitCodes?.values ?? []);
     expect(codes("Ignore")).toEqual([EXIT.interruptedResumable]);
-    expect(codes("FailJob").sort()).toEqual([EXIT.usage, EXIT.refused].sort());
+    expect(codes("FailJob").sort()).toEqual([EXIT.usage, EXIT.refused, EXIT.backupFailed].sort());
     // Unreachable database / lock held: retried within backoffLimit.
     expect([...codes("FailJob"), ...codes("Ignore")]).not.toContain(EXIT.unavailable);
     for (const rule of rules) if (rule.onExitCodes) expect(rule.onExitCodes.containerName).toBe(jobPod.containers[0]!.name);
