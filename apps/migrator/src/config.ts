@@ -56,7 +56,10 @@ export interface BackupFlags {
  */
 export function backupOptions(flags: BackupFlags, env: NodeJS.ProcessEnv = process.env): BackupOptions | undefined {
   const dir = flags.backup === false ? undefined : flags.backup ?? (env.MIGRATOR_BACKUP_DIR || undefined);
-  if (dir === undefined) return undefined;
+  if (dir === undefined) {
+    if (flags.pgDump !== undefined && flags.backup !== false) throw new UsageError("INVALID_FLAG", "--pg-dump is the pg_dump for --backup, which was not given (nor MIGRATOR_BACKUP_DIR).", "Add --backup <dir>, or leave --pg-dump out.");
+    return undefined;
+  }
   if (!dir.trim()) throw new UsageError("INVALID_FLAG", "--backup needs a folder.", "Use e.g. --backup /backups (or MIGRATOR_BACKUP_DIR=/backups).");
   const base = env.INIT_CWD ?? process.cwd();
   const pgDump = flags.pgDump ?? (env.PG_DUMP || undefined);

@@ -141,6 +141,35 @@ exec pg_dump "$@"`,
     await expect(stat(dir)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it("backs up before a pending data migration too", async () => {
+    const p = await deployedWithPending();
+    await p.remove(DROP_NOTE);
+    const notes = () => p.sql("SELECT id, note FROM account ORDER BY id");
+    const before = await notes();
+    await writeFile(
+      path.join(p.root, "data-migrations", "20240101000001_fill_note.ts"),
+      `export default { anchor: "${ACCOUNT}", async up({ sql }) { await sql.query("UPDATE account SET note = 'filled' WHERE note IS NULL"); } };\n`,
+    );
+    const dir = path.join(await scratch(), "backups");
+    const deploy = await p.run(["deploy", "--backup", dir]);
+    expect(deploy.code, output(deploy)).toBe(0);
+    const files = await readdir(dir);
+    expect(files).toEqual([expect.stringMatching(/-before-20240101000001_fill_note\.dump$/)]);
+    expect(await notes()).toEqual([{ id: 1, note: "keep me" }, { id: 2, note: "filled" }]);
+    const fresh = await createTestDatabase(inject("serverUrl"), { prefix: "migrator_restore_" });
+    onTestFinished(() => fresh.drop());
+    await run("pg_restore", ["--no-owner", "--exit-on-error", "-d", fresh.url, path.join(dir, files[0] as string)]);
+    expect(await sqlOn(fresh.url, "SELECT id, note FROM account ORDER BY id")).toEqual(before);
+  });
+
+  it("says --pg-dump needs --backup", async () => {
+    const p = await deployedWithPending();
+    const deploy = await p.run(["deploy", "--pg-dump", "/usr/bin/pg_dump"]);
+    expect(deploy.code, output(deploy)).toBe(2);
+    expect(deploy.stderr).toContain("--pg-dump is the pg_dump for --backup, which was not given");
+    await expectNothingApplied(p);
+  });
+
   it("takes the backup from MIGRATOR_BACKUP_DIR, and none with --no-backup", async () => {
     const p = await deployedWithPending();
     const dir = path.join(await scratch(), "from-env");
