@@ -149,6 +149,21 @@ describe("the migrator Job", () => {
   });
 });
 
+test.each(["README.md", "docker/k8s/README.md"])("%s quotes the Job's settings as the manifest has them", (file) => {
+  const text = readText(join(ROOT, file));
+  const settings = {
+    backoffLimit: job.spec!.backoffLimit,
+    activeDeadlineSeconds: job.spec!.activeDeadlineSeconds,
+    ttlSecondsAfterFinished: job.spec!.ttlSecondsAfterFinished,
+    terminationGracePeriodSeconds: jobPod.terminationGracePeriodSeconds,
+  };
+  for (const [key, value] of Object.entries(settings)) {
+    const quoted = [...text.matchAll(new RegExp(`${key}: (\\d+)`, "g"))].map((m) => Number(m[1]));
+    expect(quoted.length, `${file} mentions ${key}`).toBeGreaterThan(0);
+    expect(new Set(quoted), `${key} in ${file}`).toEqual(new Set([value]));
+  }
+});
+
 describe.each([["Job", jobPod], ["Deployment", apiPod]] as [string, IPodSpec][])("the %s's pod", (_kind, pod) => {
   test("runs as the image's non-root uid with seccomp RuntimeDefault and no service-account token", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: IMAGE_UID, seccompProfile: { type: "RuntimeDefault" } });
