@@ -98,7 +98,7 @@ async function assertUsableOutDir(outDir: string, app: App): Promise<void> {
   if (entries.length === 0) return;
   const previous = await readFile(path.join(outDir, "package.json"), "utf8").then((text) => (JSON.parse(text) as { name?: string }).name, () => undefined);
   if (previous !== `@repo/${app}-bundle`) {
-    throw new BundleError(`${outDir} is not empty and holds no earlier ${app} bundle: give an empty or new folder (it is emptied first).`);
+    throw new BundleError(`${outDir} is not empty and holds no earlier ${app} bundle: give a new or empty folder (or an earlier ${app} bundle, which is replaced).`);
   }
 }
 
@@ -144,7 +144,8 @@ const MB = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 async function main(args: string[]): Promise<number> {
   const [app, outDir, ...rest] = args;
   if (!app || !(APPS as readonly string[]).includes(app) || !outDir || rest.length > 0) {
-    process.stderr.write(`Usage: pnpm bundle <${APPS.join("|")}> <outDir>\n  e.g. pnpm bundle migrator ./out/migrator\n`);
+    const problem = !app ? "no app given" : !(APPS as readonly string[]).includes(app) ? `unknown app "${app}"` : !outDir ? "no output folder given" : `unexpected arguments: ${rest.join(" ")}`;
+    process.stderr.write(`pnpm bundle: ${problem}.\nUsage: pnpm bundle <${APPS.join("|")}> <outDir>\n  e.g. pnpm bundle migrator ./out/migrator\n`);
     return 2;
   }
   const started = performance.now();
