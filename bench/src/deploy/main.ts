@@ -1,10 +1,11 @@
 // `pnpm bench:deploy`: times `migrator deploy` against `prisma migrate deploy` and a psql floor on
 // synthetic migrations, each as a whole process on fresh databases, and checks the issue's targets.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { redactUrl } from "@repo/redact";
+import { count, runBenchmark, type BenchmarkSession } from "../harness.ts";
 import { DEFAULT_SERVER_URL, openDatabases, type Databases } from "./databases.ts";
 import { TABLE_PREFIX, writeFixture, type Fixture } from "./fixtures.ts";
 import { GNU_TIME, measure, type Command, type Sample } from "./measure.ts";
@@ -43,11 +44,6 @@ function parseOptions(argv: string[]): Options | undefined {
     },
   });
   if (values.help) return undefined;
-  const count = (flag: string, text: string, min: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} ${text}: expected an integer ≥ ${min}.`);
-    return n;
-  };
   return {
     runs: count("runs", values.runs, 1),
     warmup: count("warmup", values.warmup, 0),
@@ -57,9 +53,6 @@ function parseOptions(argv: string[]): Options | undefined {
   };
 }
 
-class UsageError extends Error {}
-
-const redact = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
 
 /** Runs a contender and insists it did what it claims; a benchmark of a failing command measures nothing. */
 async function measured(tool: Tool, scenario: Scenario, command: Command, scratch: string): Promise<Sample> {
@@ -79,109 +72,72 @@ async function checkApplied(databases: Databases, tool: Tool, url: string, fixtu
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (!options) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+async function run(options: Options, { root, progress, track }: BenchmarkSession): Promise<void> {
   const serverUrl = process.env.BENCH_DATABASE_URL || DEFAULT_SERVER_URL;
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const root = await mkdtemp(path.join(os.tmpdir(), "bench-deploy-"));
-  let databases: Databases | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => (cleaning ??= (async () => {
-    await databases?.close().catch((error: unknown) => progress(`Could not drop every benchmark database: ${String(error)}`));
-    await rm(root, { recursive: true, force: true });
-  })());
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    progress(`${signal}: dropping the benchmark's databases and temporary files`);
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const fixture = await writeFixture(root, options.migrations);
+  const notes: string[] = [];
+  const tools: Tool[] = [workspaceMigrator(fixture)];
+  if (options.bundle) {
+    try {
+      tools.push(await builtMigrator(fixture, path.join(root, "migrator")));
+    } catch (error) {
+      notes.push(`The migrator's production build was skipped: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  tools.push(prismaTool(fixture), psqlTool(fixture));
+  const databases = await openDatabases(serverUrl);
+  track(databases);
+  progress(`${fixture.migrationCount} migrations (${fixture.tableCount} tables) in ${fixture.migrationsDir}; server ${redactUrl(serverUrl)}`);
 
-  try {
-    const fixture = await writeFixture(root, options.migrations);
-    const notes: string[] = [];
-    const tools: Tool[] = [workspaceMigrator(fixture)];
-    if (options.bundle) {
-      try {
-        tools.push(await builtMigrator(fixture, path.join(root, "migrator")));
-      } catch (error) {
-        notes.push(`The migrator's production build was skipped: ${(error as Error).message.split("\n")[0]}`);
-      }
+  const samples = new Map<string, Sample[]>();
+  const warmups = new Map<string, Sample[]>();
+  const rounds = options.warmup + options.runs;
+  for (let round = 0; round < rounds; round++) {
+    const into = round < options.warmup ? warmups : samples;
+    const record = (scenario: Scenario, tool: Tool, sample: Sample) => {
+      const key = `${scenario}/${tool.id}`;
+      into.set(key, [...(into.get(key) ?? []), sample]);
+    };
+    // Each round starts with a different contender, so drift (caches, autovacuum) favours none.
+    const order = tools.map((_, i) => tools[(i + round) % tools.length] as Tool);
+    const times: string[] = [];
+    for (const tool of order) {
+      const url = await databases.create();
+      const apply = await measured(tool, "apply-all", tool.applyAll(url), root);
+      await checkApplied(databases, tool, url, fixture);
+      const noop = await measured(tool, "no-op", tool.noop(url), root);
+      await databases.drop(url);
+      record("apply-all", tool, apply);
+      record("no-op", tool, noop);
+      times.push(`${tool.id} ${apply.wallMs.toFixed(0)}/${noop.wallMs.toFixed(0)} ms`);
     }
-    tools.push(prismaTool(fixture), psqlTool(fixture));
-    databases = await openDatabases(serverUrl);
-    progress(`${fixture.migrationCount} migrations (${fixture.tableCount} tables) in ${fixture.migrationsDir}; server ${redact(serverUrl)}`);
+    progress(`${round < options.warmup ? `warm-up ${round + 1}/${options.warmup}` : `run ${round - options.warmup + 1}/${options.runs}`}: ${times.join(", ")}`);
+  }
 
-    const samples = new Map<string, Sample[]>();
-    const warmups = new Map<string, Sample[]>();
-    const rounds = options.warmup + options.runs;
-    for (let round = 0; round < rounds; round++) {
-      const into = round < options.warmup ? warmups : samples;
-      const record = (scenario: Scenario, tool: Tool, sample: Sample) => {
-        const key = `${scenario}/${tool.id}`;
-        into.set(key, [...(into.get(key) ?? []), sample]);
-      };
-      // Each round starts with a different contender, so drift (caches, autovacuum) favours none.
-      const order = tools.map((_, i) => tools[(i + round) % tools.length] as Tool);
-      const times: string[] = [];
-      for (const tool of order) {
-        const url = await databases.create();
-        const apply = await measured(tool, "apply-all", tool.applyAll(url), root);
-        await checkApplied(databases, tool, url, fixture);
-        const noop = await measured(tool, "no-op", tool.noop(url), root);
-        await databases.drop(url);
-        record("apply-all", tool, apply);
-        record("no-op", tool, noop);
-        times.push(`${tool.id} ${apply.wallMs.toFixed(0)}/${noop.wallMs.toFixed(0)} ms`);
-      }
-      progress(`${round < options.warmup ? `warm-up ${round + 1}/${options.warmup}` : `run ${round - options.warmup + 1}/${options.runs}`}: ${times.join(", ")}`);
-    }
-
-    const rows = buildRows(tools, samples, warmups);
-    const load = os.loadavg()[0] ?? 0;
-    if (load > os.cpus().length * 0.75 || rows.some((r) => r.spread > NOISY_SPREAD)) {
-      notes.push(`The machine was busy (1-minute load average ${load.toFixed(1)} on ${os.cpus().length} CPUs at the end; "noisy" rows spread more than ${NOISY_SPREAD * 100} % of their median): rerun on a quiet machine, or with more --runs, before trusting a PASS or a MISS near its line.`);
-    }
-    const checks = checkTargets(rows);
-    const haveTime = existsSync(GNU_TIME);
-    notes.push(
-      `Median of ${options.runs} runs after ${options.warmup} warm-up round(s); each run a whole process (spawn to exit, performance.now()) on a fresh database. no-op runs on the database its own apply-all just brought to head.`,
-      "ratio: the median over runs of time ÷ the baseline's time in the same round (apply-all: the psql floor, all scripts in one transaction, no history recorded; no-op: prisma migrate deploy). JSON also has ratioOfMedians.",
-      haveTime
-        ? "peak RSS: the largest single process's peak (GNU time %M = wait4 ru_maxrss, which covers reaped descendants: for prisma the larger of the CLI and the schema engine). tree RSS: the process tree's summed VmRSS, polled every 5 ms (prisma's CLI and schema engine run at once)."
-        : `peak RSS: n/a (${GNU_TIME} missing; apt-get install time). tree RSS: the process tree's summed VmRSS, polled every 5 ms; the RSS target uses it instead.`,
-      "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx. migrator (built) is what ships: apps/migrator's production build (scripts/build.ts, as `pnpm build` makes it: esbuild, ESM, code-split so what the source imports on demand stays lazy; libpg-query, tsx and esbuild left out and resolved from the app's dependencies), run as node dist/main.js.",
-      `Targets (issue): no-op ≤ ${TARGETS.noopMaxMs} ms and ≥ ${TARGETS.noopMinSpeedupVsPrisma}× faster than prisma; apply-all ≤ ${TARGETS.applyMaxRatioVsPsql}× the psql floor; peak RSS ≤ ${TARGETS.peakRssMaxMb} MB (max over both scenarios).`,
-      `Warm-up round(s), not in the statistics (the first start in this run; the OS page cache and tsx's transform cache may be warm from earlier runs): ${rows.filter((r) => r.warmupMs.length).map((r) => `${r.scenario} ${r.tool} ${r.warmupMs.map((ms) => ms.toFixed(0)).join("/")} ms`).join("; ") || "none"}.`,
-    );
-    if (options.json) {
-      const environment = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, server: redact(serverUrl) };
-      const config = { runs: options.runs, warmup: options.warmup, migrations: fixture.migrationCount, tables: fixture.tableCount };
-      process.stdout.write(`${JSON.stringify({ config, environment, targets: TARGETS, rows, checks, notes })}\n`);
-    } else {
-      process.stdout.write(renderText(rows, checks, notes));
-    }
-    return 0;
-  } catch (error) {
-    // After a signal the contender in flight fails as its database is dropped: that is no news.
-    if (interrupted) return 130;
-    progress(`bench:deploy failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  } finally {
-    await cleanUp();
+  const rows = buildRows(tools, samples, warmups);
+  const load = os.loadavg()[0] ?? 0;
+  if (load > os.cpus().length * 0.75 || rows.some((r) => r.spread > NOISY_SPREAD)) {
+    notes.push(`The machine was busy (1-minute load average ${load.toFixed(1)} on ${os.cpus().length} CPUs at the end; "noisy" rows spread more than ${NOISY_SPREAD * 100} % of their median): rerun on a quiet machine, or with more --runs, before trusting a PASS or a MISS near its line.`);
+  }
+  const checks = checkTargets(rows);
+  const haveTime = existsSync(GNU_TIME);
+  notes.push(
+    `Median of ${options.runs} runs after ${options.warmup} warm-up round(s); each run a whole process (spawn to exit, performance.now()) on a fresh database. no-op runs on the database its own apply-all just brought to head.`,
+    "ratio: the median over runs of time ÷ the baseline's time in the same round (apply-all: the psql floor, all scripts in one transaction, no history recorded; no-op: prisma migrate deploy). JSON also has ratioOfMedians.",
+    haveTime
+      ? "peak RSS: the largest single process's peak (GNU time %M = wait4 ru_maxrss, which covers reaped descendants: for prisma the larger of the CLI and the schema engine). tree RSS: the process tree's summed VmRSS, polled every 5 ms (prisma's CLI and schema engine run at once)."
+      : `peak RSS: n/a (${GNU_TIME} missing; apt-get install time). tree RSS: the process tree's summed VmRSS, polled every 5 ms; the RSS target uses it instead.`,
+    "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx. migrator (built) is what ships: apps/migrator's production build (scripts/build.ts, as `pnpm build` makes it: esbuild, ESM, code-split so what the source imports on demand stays lazy; libpg-query, tsx and esbuild left out and resolved from the app's dependencies), run as node dist/main.js.",
+    `Targets (issue): no-op ≤ ${TARGETS.noopMaxMs} ms and ≥ ${TARGETS.noopMinSpeedupVsPrisma}× faster than prisma; apply-all ≤ ${TARGETS.applyMaxRatioVsPsql}× the psql floor; peak RSS ≤ ${TARGETS.peakRssMaxMb} MB (max over both scenarios).`,
+    `Warm-up round(s), not in the statistics (the first start in this run; the OS page cache and tsx's transform cache may be warm from earlier runs): ${rows.filter((r) => r.warmupMs.length).map((r) => `${r.scenario} ${r.tool} ${r.warmupMs.map((ms) => ms.toFixed(0)).join("/")} ms`).join("; ") || "none"}.`,
+  );
+  if (options.json) {
+    const environment = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, server: redactUrl(serverUrl) };
+    const config = { runs: options.runs, warmup: options.warmup, migrations: fixture.migrationCount, tables: fixture.tableCount };
+    process.stdout.write(`${JSON.stringify({ config, environment, targets: TARGETS, rows, checks, notes })}\n`);
+  } else {
+    process.stdout.write(renderText(rows, checks, notes));
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBenchmark({ name: "bench:deploy", usage: USAGE, parse: parseOptions, run }, process.argv.slice(2));
