@@ -121,8 +121,3 @@ export function workflowErrors(text: string): string[] {
 export function workflowFiles(): string[] {
   return readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
 }
-
-/** The `FROM … AS <name>` stages of docker/Dockerfile. */
-export function dockerfileTargets(text: string): string[] {
-  return [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+([\w.-]+)\s*$/gim)].map((m) => m[1]!.toLowerCase());
-}

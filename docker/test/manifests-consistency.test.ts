@@ -10,13 +10,14 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IService } from "kubernetes-models/v1/Service";
 import { describe, expect, test } from "vitest";
-import { DOCKER, K8S, ROOT, WORKFLOWS, dockerfileTargets, kubernetesFiles, readText, readYaml } from "./manifest-files.ts";
+import { parseDockerfile } from "./dockerfile-stages.ts";
+import { DOCKER, K8S, ROOT, WORKFLOWS, kubernetesFiles, readText, readYaml } from "./manifest-files.ts";
 
 // ── What the code says ───────────────────────────────────────────────────────────────────────────
-const dockerfile = readText(join(DOCKER, "Dockerfile"));
-const TARGETS = dockerfileTargets(dockerfile);
-/** The uid the images run as (`USER 1000:1000`). */
-const IMAGE_UID = Number(/^USER\s+(\d+)/m.exec(dockerfile)?.[1]);
+const STAGES = parseDockerfile(readText(join(DOCKER, "Dockerfile")));
+const TARGETS = [...STAGES.keys()];
+/** The uid a target's image runs as (`USER 1000:1000`). */
+const uidOf = (target: string) => Number(STAGES.get(target)?.user?.split(":")[0]);
 
 /** A number from a source file, found by a pattern; fails naming the file when the pattern no longer matches. */
 function numberIn(file: string, pattern: RegExp): number {
@@ -90,7 +91,15 @@ describe("the kustomization", () => {
 describe("images and Dockerfile targets", () => {
   test("docker/Dockerfile has the api and migrator targets, running as a non-root uid", () => {
     expect(TARGETS).toEqual(expect.arrayContaining(["api", "migrator"]));
-    expect(IMAGE_UID).toBeGreaterThan(0);
+    expect(uidOf("api")).toBeGreaterThan(0);
+    expect(uidOf("migrator")).toBeGreaterThan(0);
+  });
+
+  test("the Job passes `deploy` as arguments to the image's `migrator` entrypoint; the API listens on the image's PORT", () => {
+    expect(STAGES.get("migrator")!.entrypoint).toEqual(["migrator"]);
+    expect(jobPod.containers[0]!.command).toBeUndefined();
+    expect(compose.services.migrate!.command).toEqual(jobPod.containers[0]!.args);
+    expect(Number(STAGES.get("api")!.env.PORT)).toBe(apiContainer.ports![0]!.containerPort);
   });
 
   test.each([["compose.yml", compose], ["compose.prod.yml", composeProd]] as const)("%s builds only Dockerfile targets, from docker/Dockerfile", (_file, file) => {
@@ -164,9 +173,9 @@ test.each(["README.md", "docker/k8s/README.md"])("%s quotes the Job's settings a
   }
 });
 
-describe.each([["Job", jobPod], ["Deployment", apiPod]] as [string, IPodSpec][])("the %s's pod", (_kind, pod) => {
+describe.each([["Job", jobPod, "migrator"], ["Deployment", apiPod, "api"]] as [string, IPodSpec, string][])("the %s's pod", (_kind, pod, target) => {
   test("runs as the image's non-root uid with seccomp RuntimeDefault and no service-account token", () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: IMAGE_UID, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uidOf(target), seccompProfile: { type: "RuntimeDefault" } });
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
