@@ -170,17 +170,20 @@ exec pg_dump "$@"`,
     await expectNothingApplied(p);
   });
 
-  it("takes the backup from MIGRATOR_BACKUP_DIR, and none with --no-backup", async () => {
+  it("takes the backup from MIGRATOR_BACKUP_DIR, before a rollback too, and none with --no-backup", async () => {
     const p = await deployedWithPending();
     const dir = path.join(await scratch(), "from-env");
     const env = cleanEnv({ MIGRATOR_BACKUP_DIR: dir });
     const deploy = await p.run(["deploy"], { env });
     expect(deploy.code, output(deploy)).toBe(0);
-    expect(await readdir(dir)).toHaveLength(1);
-    await p.run(["down", "-1"]);
+    expect(await readdir(dir)).toEqual([expect.stringMatching(new RegExp(`-before-${DROP_NOTE}\\.dump$`))]);
+    const down = await p.run(["down", "-1"], { env });
+    expect(down.code, output(down)).toBe(0);
+    expect((await readdir(dir)).filter((f) => f.endsWith(`-before-down-${DROP_NOTE}.dump`))).toHaveLength(1);
     const none = await p.run(["deploy", "--no-backup"], { env });
     expect(none.code, output(none)).toBe(0);
-    expect(await readdir(dir)).toHaveLength(1);
+    expect(await readdir(dir)).toHaveLength(2);
+    expect((await p.history()).at(-1)).toMatchObject({ migration_name: DROP_NOTE, finished: true, rolled_back: false });
   });
 
   it("refuses to deploy (exit 6, nothing applied) when the folder cannot be written", async () => {

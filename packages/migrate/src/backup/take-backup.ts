@@ -154,9 +154,15 @@ export async function takeBackup(db: pg.Client, input: BackupInput): Promise<Bac
       );
     }
     // pg_dump has synced the file; the rename makes it a finished dump (and is synced with the folder).
-    await rename(partial, file);
-    await syncFolder(dir);
-    const { size } = await stat(file);
+    let size: number;
+    try {
+      await rename(partial, file);
+      await syncFolder(dir);
+      ({ size } = await stat(file));
+    } catch (error) {
+      await rm(file, { force: true });
+      throw new BackupError("BACKUP_FAILED", `The finished dump could not be moved into place in ${dir}: ${(error as Error).message}. Nothing was run.`, "Check the backup folder (space, permissions), or deploy without --backup.");
+    }
     const durationMs = Math.round(performance.now() - started);
     input.log.info(`Backup written: ${file} (${formatBytes(size)} in ${durationMs} ms)`, { event: "backup", file, bytes: size, durationMs, database: server.database });
     return { file, bytes: size, durationMs, database: server.database, pgDumpVersion: client.text, serverVersion: server.text };
