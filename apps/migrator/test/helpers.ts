@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createTestDatabase } from "@repo/dev-postgres";
+import { createTestDatabase, sqlOn } from "@repo/dev-postgres";
 import pg from "pg";
 import { expect, inject, onTestFinished } from "vitest";
 
@@ -83,16 +83,7 @@ export function migrator(args: string[], options: SpawnOptions): Promise<Run> {
   return startMigrator(args, options).done;
 }
 
-/** Runs SQL on any database, on a connection of its own. */
-export async function sqlOn<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, values?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { sqlOn };
 
 /** A connection that stays open (to hold a lock or a transaction), closed at the end of the test. */
 export async function session(url: string, applicationName: string): Promise<pg.Client> {

@@ -3,7 +3,7 @@
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createTestDatabase } from "@repo/dev-postgres";
+import { createTestDatabase, sqlOn } from "@repo/dev-postgres";
 import { runPrisma, SHADOW_DATABASE_PREFIX, shadowDescription, type PrismaRun } from "@repo/prisma-engine";
 import pg from "pg";
 import { inject, onTestFinished } from "vitest";
@@ -22,16 +22,7 @@ export interface PackageCopy {
   writeMigration(name: string, sql: string): Promise<void>;
 }
 
-/** Runs SQL on any database. */
-export async function sqlOn<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { sqlOn };
 
 /**
  * The shadow databases on the run's server made for the database at `url` (tests run in parallel:

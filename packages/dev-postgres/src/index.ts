@@ -14,3 +14,4 @@ export { startEphemeralServer } from "./ephemeral-server.ts";
 export type { EphemeralServer } from "./ephemeral-server.ts";
 export { createTemplateDatabase, createTestDatabase, dropTemplateDatabase, testServerUrl } from "./test-database.ts";
 export type { CreateTestDatabaseOptions, TestDatabase } from "./test-database.ts";
+export { sqlOn } from "./sql-on.ts";

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createTestDatabase } from "@repo/dev-postgres";
+import { createTestDatabase, sqlOn } from "@repo/dev-postgres";
 import pg from "pg";
 import { inject, onTestFinished } from "vitest";
 import type { EngineOptions, Logger } from "../src/index.ts";
@@ -18,15 +18,7 @@ export interface Project {
   sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
 }
 
-export async function sqlOn<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, values?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { sqlOn };
 
 /** A fresh database and an empty migrations folder (with Prisma's lock file), removed after the test. */
 export async function project(): Promise<Project> {
