@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, testServerUrl, type TestDatabase } from "@repo/dev-postgres";
+import { validate as validateDockerfile } from "dockerfile-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSandbox, finished, type Sandbox } from "./bundle-sandbox.ts";
@@ -218,6 +219,12 @@ describe("the production bundles", () => {
 describe("docker/Dockerfile", () => {
   const api = stages.get("api") as Stage;
   const migratorStage = stages.get("migrator") as Stage;
+  const dockerfileText = readFileSync(path.join(dockerDir, "Dockerfile"), "utf8");
+
+  test("passes dockerfile-utils' validation (which does catch a bad instruction)", () => {
+    expect(validateDockerfile(dockerfileText).map((problem) => problem.message)).toEqual([]);
+    expect(validateDockerfile(dockerfileText.replace("--interval=", "--intervall=")).map((problem) => problem.message)).toEqual(["Unknown flag: intervall"]);
+  });
 
   test("builds each target from `pnpm bundle <app> /bundle`, the script this test runs", () => {
     const root = readJson<{ scripts: Record<string, string>; packageManager: string }>(path.join(repoRoot, "package.json"));
