@@ -36,7 +36,7 @@ process.on("unhandledRejection", (error) => fail(error, "unhandled rejection"));
 
 try {
   logger.info(
-    { database: redactUrl(config.databaseUrl), createTablesOnStart: config.createTablesOnStart },
+    { database: redactUrl(config.databaseUrl), createTablesOnStart: config.createTablesOnStart, redis: config.redisUrl ? redactUrl(config.redisUrl) : undefined },
     "starting",
   );
   const api = await createApp({
@@ -47,6 +47,11 @@ try {
     poolSize: config.databasePoolSize,
     migrationsDir: config.migrationsDir,
     dataMigrationsDir: config.dataMigrationsDir,
+    bodyLimitBytes: config.bodyLimitBytes,
+    auth: config.auth,
+    corsOrigins: config.corsOrigins,
+    redisUrl: config.redisUrl,
+    rateLimit: { defaultBudget: config.rateLimit.defaultBudget ?? null, fail: config.rateLimit.fail, login: config.rateLimit.login, trustProxy: config.trustProxy },
   });
   const server = await listen(api, { port: config.port, host: config.host, logger, shutdownTimeoutMs: config.shutdownTimeoutMs });
   logger.info({ url: server.url }, `API listening on ${server.url} (docs: ${server.url}/docs, readiness: ${server.url}/ready)`);

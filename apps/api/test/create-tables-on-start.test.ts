@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import type { Readiness } from "../src/readiness/readiness.ts";
+import { superuser } from "./auth-helpers.ts";
 import { FAST_SCRYPT, memoryLogger, sqlOn, testApi, testDatabase, type LogLine, type TestApi } from "./helpers.ts";
 
 const disposers: (() => Promise<void>)[] = [];
@@ -16,7 +17,7 @@ describe("createTablesOnStart on", () => {
   it("brings an empty database to the schema before serving, without migration history, and is ready", async () => {
     const api: TestApi = await testApi({ database: "empty", createTablesOnStart: true });
     disposers.push(() => api.dispose());
-    expect(await tablesOf(api.url)).toEqual(["category", "post", "rate_limit", "tier", "user"]);
+    expect(await tablesOf(api.url)).toEqual(["category", "post", "rate_limit", "tier", "token_blacklist", "user"]);
     expect(api.logs.find((line) => line.msg === "schema pushed (createTablesOnStart)")).toBeDefined();
 
     const ready = await api.call<Readiness>("GET", "/ready");
@@ -26,8 +27,9 @@ describe("createTablesOnStart on", () => {
       database: { ok: true, latencyMs: expect.any(Number) },
       schema: { mode: "push", ok: true, pushedAt: expect.any(String) },
       dataMigrations: { ok: true, checked: false, pending: [], failed: [], edited: [], missing: [] },
+      rateLimit: { store: "memory", ok: true, fail: "open", detail: expect.any(String) },
     });
-    expect((await api.call("POST", "/tiers", { name: "pushed" })).status).toBe(201);
+    expect((await (await superuser(api)).call("POST", "/tiers", { name: "pushed" })).status).toBe(201);
 
     // A restart on the same database pushes again: nothing changes, no row is lost.
     const again = await createApp({ databaseUrl: api.url, environment: "test", logger: memoryLogger([]), createTablesOnStart: true, scrypt: FAST_SCRYPT });
@@ -53,6 +55,7 @@ describe("createTablesOnStart on", () => {
       logger: memoryLogger(logs),
       createTablesOnStart: true,
       loadSchemaPusher: async () => ({ pushSchema: async () => undefined }),
+      auth: { jwtSecret: "a-production-secret-of-at-least-32-bytes!" },
     });
     disposers.push(() => api.close());
     const warning = logs.find((line) => line.level === 40);

@@ -8,6 +8,9 @@ import { createApp, type Api, type AppOptions } from "../src/app.ts";
 import { loggerSettings } from "../src/logger.ts";
 import type { ScryptParams } from "../src/passwords.ts";
 
+/** The tests' JWT secret (32+ bytes, as production requires). */
+export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
 /** Cheap enough for hundreds of users per run; production uses OWASP's cost. */
 export const FAST_SCRYPT: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -80,6 +83,9 @@ export async function testApi(options: Partial<AppOptions> & { database?: "migra
       createTablesOnStart: false,
       scrypt: FAST_SCRYPT,
       poolSize: 4,
+      auth: { jwtSecret: TEST_JWT_SECRET },
+      // Tests send hundreds of requests from one "address": rate limits only where a test asks for them.
+      rateLimit: { defaultBudget: null },
       ...appOptions,
     });
   } catch (error) {

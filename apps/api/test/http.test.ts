@@ -2,6 +2,7 @@
 // OpenAPI document and Swagger UI, and a 503 (not a 500) when the database is down.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
+import { superuser, type Session } from "./auth-helpers.ts";
 import { FAST_SCRYPT, memoryLogger, testApi, type LogLine, type TestApi } from "./helpers.ts";
 
 interface ErrorBody {
@@ -9,8 +10,11 @@ interface ErrorBody {
 }
 
 let api: TestApi;
+/** /tiers is for superusers: the body errors below are those a caller allowed there gets. */
+let admin: Session;
 beforeAll(async () => {
   api = await testApi({ bodyLimitBytes: 64 * 1024 });
+  admin = await superuser(api);
 });
 afterAll(() => api.dispose());
 
@@ -24,17 +28,17 @@ describe("errors", () => {
 
   it("answer 400 MALFORMED_JSON for a body that is not JSON", async () => {
     for (const body of ['{"name":', "{'name': 'x'}", '{"name":"a",}', "NaN", "{} {}"]) {
-      const response = await api.call<ErrorBody>("POST", "/tiers", body);
+      const response = await admin.call<ErrorBody>("POST", "/tiers", body);
       expect(response.status, body).toBe(400);
       expect(response.body.error.code).toBe("MALFORMED_JSON");
     }
   });
 
   it("answer 415 for a body sent as another media type, and 422 for JSON that is not an object", async () => {
-    const form = await api.call<ErrorBody>("POST", "/tiers", "name=x", { "content-type": "application/x-www-form-urlencoded" });
+    const form = await admin.call<ErrorBody>("POST", "/tiers", "name=x", { "content-type": "application/x-www-form-urlencoded" });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
-    for (const body of ["[]", "null", "42", '"tier"']) expect((await api.call("POST", "/tiers", body)).status, body).toBe(422);
+    for (const body of ["[]", "null", "42", '"tier"']) expect((await admin.call("POST", "/tiers", body)).status, body).toBe(422);
   });
 
   it("answer 413 for a body over the limit, before reading it all", async () => {
@@ -52,7 +56,7 @@ describe("errors", () => {
   it("answer 503 DATABASE_UNAVAILABLE, not 500, when the database cannot be reached", async () => {
     const down = await createApp({ databaseUrl: "postgresql://postgres@127.0.0.1:1/nowhere", environment: "test", logger: memoryLogger([]), createTablesOnStart: false, scrypt: FAST_SCRYPT });
     try {
-      const response = await down.app.request("/tiers");
+      const response = await down.app.request("/posts");
       expect(response.status).toBe(503);
       expect(((await response.json()) as ErrorBody).error.code).toBe("DATABASE_UNAVAILABLE");
     } finally {

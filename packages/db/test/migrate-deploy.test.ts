@@ -19,7 +19,7 @@ describe("prisma migrate deploy and status", () => {
       expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(await pkg.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1")).toEqual([
-      { tablename: "category" }, { tablename: "post" }, { tablename: "rate_limit" }, { tablename: "tier" }, { tablename: "user" },
+      { tablename: "category" }, { tablename: "post" }, { tablename: "rate_limit" }, { tablename: "tier" }, { tablename: "token_blacklist" }, { tablename: "user" },
     ]);
 
     const status = await pkg.prisma(["migrate", "status"]);

@@ -1,5 +1,6 @@
 // Categories: what posts are filed under. A category with posts cannot be deleted (its foreign key is
-// ON DELETE RESTRICT): that is a 409 naming the reason. No soft delete.
+// ON DELETE RESTRICT): that is a 409 naming the reason. No soft delete. Anyone may read them; only
+// superusers change them (they are shared by every user's posts).
 import { z } from "@hono/zod-openapi";
 import { ConflictError } from "../errors/api-error.ts";
 import { text, timestamp } from "../schemas/fields.ts";
@@ -29,6 +30,7 @@ export const categories = defineResource({
   tag: "Categories",
   schemas: { item: Category, create: CategoryCreate, update: CategoryUpdate },
   deletion: "hard",
+  access: { list: "public", get: "public", create: "superuser", update: "superuser", remove: "superuser" },
   store: ({ db }) => ({
     list: ({ limit, cursor }) =>
       db.category.findMany({ select: categoryColumns, where: cursor !== undefined ? { id: { gt: cursor } } : {}, orderBy: { id: "asc" }, take: limit + 1 }),

@@ -25,6 +25,16 @@ const ReadinessBody = z
       z.object({ mode: z.literal("push"), ok: z.boolean(), pushedAt: z.string() }),
     ]),
     dataMigrations: MigrationSet.extend({ checked: z.boolean().openapi({ description: "False with a pushed schema: no data migrations run there." }) }),
+    rateLimit: z
+      .object({
+        store: z.enum(["redis", "memory"]),
+        ok: z.boolean(),
+        fail: z.enum(["open", "closed"]),
+        detail: z.string(),
+        error: z.string().optional(),
+      })
+      .optional()
+      .openapi({ description: "Where rate limits are counted. An unreachable Redis makes the API not ready only when failing closed (RATE_LIMIT_FAIL=closed)." }),
   })
   .openapi("Readiness");
 

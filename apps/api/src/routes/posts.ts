@@ -1,5 +1,8 @@
-// Posts: written by a user (createdByUserId, until the API has authentication), in a category. Soft delete.
+// Posts: written by a user, in a category. Soft delete. Anyone may read them; a signed-in user writes
+// posts as themself (createdByUserId defaults to the caller) and changes or deletes only their own;
+// superusers may do all of it for anyone.
 import { z } from "@hono/zod-openapi";
+import { ForbiddenError } from "../auth/errors.ts";
 import { UnknownReferenceError } from "../errors/api-error.ts";
 import { httpUrl, idField, INT4_MAX, text, timestamp } from "../schemas/fields.ts";
 import { defineResource } from "./resource.ts";
@@ -26,7 +29,9 @@ const categoryId = idField().openapi({ description: "The post's category." });
 
 export const PostCreate = z
   .strictObject({
-    createdByUserId: idField().openapi({ description: "The author: a user that is not deleted." }),
+    createdByUserId: idField()
+      .optional()
+      .openapi({ description: "The author, a user that is not deleted: by default the caller; only superusers may name another user." }),
     categoryId,
     title,
     text: body,
@@ -60,6 +65,23 @@ export const posts = defineResource({
     categoryId: z.coerce.number().int().min(1).max(INT4_MAX).optional().openapi({ param: { name: "categoryId", in: "query" }, description: "Only this category's posts." }),
   },
   deletion: "soft",
+  access: {
+    list: "public",
+    get: "public",
+    create: "user",
+    update: "owner",
+    remove: "owner",
+    // A missing post counts as owned, so the route answers 404 rather than 403.
+    owns: async ({ db }, caller, id) => {
+      const post = await db.post.findFirst({ select: { createdByUserId: true }, where: { id, isDeleted: false } });
+      return !post || post.createdByUserId === caller.id;
+    },
+    checkCreate: (caller, input) => {
+      if (input.createdByUserId !== undefined && input.createdByUserId !== caller?.id) {
+        throw new ForbiddenError("You may only write posts as yourself: leave createdByUserId out.");
+      }
+    },
+  },
   store: ({ db }) => ({
     list: ({ limit, cursor }, { createdByUserId, categoryId }) =>
       db.post.findMany({
@@ -74,11 +96,12 @@ export const posts = defineResource({
         take: limit + 1,
       }),
     get: (id) => db.post.findFirst({ select: postColumns, where: { id, isDeleted: false } }),
-    create: async (data) => {
+    create: async (data, caller) => {
+      const createdByUserId = data.createdByUserId ?? caller?.id;
       // The foreign key accepts a soft-deleted author; the API does not.
-      const author = await db.user.findFirst({ select: { id: true }, where: { id: data.createdByUserId, isDeleted: false } });
+      const author = createdByUserId === undefined ? null : await db.user.findFirst({ select: { id: true }, where: { id: createdByUserId, isDeleted: false } });
       if (!author) throw new UnknownReferenceError("createdByUserId", "a user that is not deleted");
-      return db.post.create({ select: postColumns, data });
+      return db.post.create({ select: postColumns, data: { ...data, createdByUserId: author.id } });
     },
     update: (id, data) => db.post.update({ select: postColumns, where: { id, isDeleted: false }, data }),
     remove: async (id) => {

@@ -1,4 +1,5 @@
-// Rate limits: per tier, how many requests a path allows per period (seconds). No soft delete.
+// Rate limits: per tier, how many requests a path allows per period (seconds); how a path matches is in
+// rate-limit/rules.ts. No soft delete. Superusers only.
 import { z } from "@hono/zod-openapi";
 import { idField, INT4_MAX, text, timestamp } from "../schemas/fields.ts";
 import { defineResource } from "./resource.ts";
@@ -38,6 +39,7 @@ export const rateLimits = defineResource({
   schemas: { item: RateLimit, create: RateLimitCreate, update: RateLimitUpdate },
   filters: { tierId: z.coerce.number().int().min(1).max(INT4_MAX).optional().openapi({ param: { name: "tierId", in: "query" }, description: "Only this tier's limits." }) },
   deletion: "hard",
+  access: { list: "superuser", get: "superuser", create: "superuser", update: "superuser", remove: "superuser" },
   store: ({ db }) => ({
     list: ({ limit, cursor }, { tierId }) =>
       db.rateLimit.findMany({

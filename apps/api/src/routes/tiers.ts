@@ -1,5 +1,5 @@
 // Tiers: the plans users belong to. Deleting one removes its rate limits and leaves its users without
-// a tier (the foreign keys' ON DELETE rules); tiers have no soft delete.
+// a tier (the foreign keys' ON DELETE rules); tiers have no soft delete. Superusers only.
 import { z } from "@hono/zod-openapi";
 import { text, timestamp } from "../schemas/fields.ts";
 import { defineResource } from "./resource.ts";
@@ -21,6 +21,7 @@ export const tiers = defineResource({
   tag: "Tiers",
   schemas: { item: Tier, create: TierCreate, update: TierUpdate },
   deletion: "hard",
+  access: { list: "superuser", get: "superuser", create: "superuser", update: "superuser", remove: "superuser" },
   store: ({ db }) => ({
     list: ({ limit, cursor }) =>
       db.tier.findMany({ select: tierColumns, where: cursor !== undefined ? { id: { gt: cursor } } : {}, orderBy: { id: "asc" }, take: limit + 1 }),

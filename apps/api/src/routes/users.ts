@@ -1,6 +1,9 @@
 // Users: the boilerplate's accounts. The password arrives in `password`, is stored only as a scrypt
-// hash in `hashedPassword`, and that column is never selected, so it cannot reach a response.
+// hash in `hashedPassword`, and that column is never selected, so it cannot reach a response. Anyone may
+// sign up; a user reads, changes and deletes only themself; listing users, reading or changing others'
+// accounts and choosing a tier are for superusers.
 import { z } from "@hono/zod-openapi";
+import { ForbiddenError } from "../auth/errors.ts";
 import { hashPassword } from "../passwords.ts";
 import { httpUrl, idField, text, timestamp } from "../schemas/fields.ts";
 import { defineResource } from "./resource.ts";
@@ -64,6 +67,20 @@ export const users = defineResource({
   tag: "Users",
   schemas: { item: User, create: UserCreate, update: UserUpdate },
   deletion: "soft",
+  access: {
+    create: "public",
+    list: "superuser",
+    get: "owner",
+    update: "owner",
+    remove: "owner",
+    owns: (_deps, caller, id) => Promise.resolve(caller.id === id),
+    checkCreate: (_caller, input) => {
+      if (input.tierId != null) throw new ForbiddenError("Only superusers may choose a user's tier: leave tierId out.");
+    },
+    checkUpdate: (_caller, input) => {
+      if (input.tierId !== undefined) throw new ForbiddenError("Only superusers may change a user's tier.");
+    },
+  },
   store: ({ db, scrypt }) => ({
     list: ({ limit, cursor }) =>
       db.user.findMany({
