@@ -52,6 +52,16 @@ describe("the API process", () => {
     expect(run.stderr).not.toContain("hunter2");
   });
 
+  it("stops with exit code 2 in production without a JWT secret, or with a short one, never printing it", async () => {
+    const missing = await start({ NODE_ENV: "production", DATABASE_URL: database.url });
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr).toContain("JWT_SECRET: required in production");
+    const short = await start({ NODE_ENV: "production", DATABASE_URL: database.url, JWT_SECRET: "tooshort-hunter2" });
+    expect(short.code, short.stderr).toBe(2);
+    expect(short.stderr).toContain("JWT_SECRET: too short (16 bytes)");
+    expect(short.stderr).not.toContain("hunter2");
+  });
+
   it("stops with exit code 2 when DATABASE_URL is missing", async () => {
     const run = await start({});
     expect(run.code, run.stderr).toBe(2);
