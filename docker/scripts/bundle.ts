@@ -131,6 +131,8 @@ export async function bundle(app: App, outDir: string, log: (line: string) => vo
     private: true,
     type: "module",
     description: `The ${app}'s production bundle, made by docker/scripts/bundle.ts: run bin/${app}.`,
+    // esbuild's target (node20.19), as the workspace's own engines field says.
+    engines: { node: ">=20.19" },
     dependencies: Object.fromEntries(packages.map((p) => [p.name, p.version])),
   };
   await writeFile(path.join(out, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
