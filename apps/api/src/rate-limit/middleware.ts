@@ -71,7 +71,8 @@ function countRequest(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
         `Too many requests: ${name} allows ${budget.limit} per ${budget.periodSeconds} s. Retry in ${tightest.resetSeconds} s.`,
       );
     }
+    // Set before the route runs: Hono adds them as it builds the response (cheaper than editing it after).
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }
