@@ -197,19 +197,20 @@ exec pg_dump "$@"`,
     expect(inFile.stderr).toMatch(/fix: Point --backup \(or MIGRATOR_BACKUP_DIR\) at a folder/);
     await expectNothingApplied(p);
 
-    // A read-only folder, for a user other than root (root writes anywhere): the migrator runs as nobody then.
+    // A folder the migrator may not write. Root writes anywhere whatever the mode, so as root the folder
+    // is mounted read-only in a mount namespace of the migrator's own (no other user needs to reach the
+    // checkout, which CI may clone into a folder closed to others).
     const readOnly = path.join(work, "read-only");
     await mkdir(readOnly);
     await chmod(readOnly, 0o555);
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) for (const folder of [work, p.root, p.dir, path.join(p.root, "data-migrations")]) await chmod(folder, 0o755);
     const denied = await migrator([...p.flags(), "deploy", "--backup", readOnly], {
       cwd: p.root,
       env: cleanEnv({ HOME: tmpdir() }),
-      ...(asRoot ? { wrap: (argv: string[]) => ({ command: "runuser", args: ["-u", "nobody", "--", ...argv] }) } : {}),
+      ...(asRoot ? { wrap: (argv: string[]) => ({ command: "unshare", args: ["--mount", "--", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', readOnly, ...argv] }) } : {}),
     });
     expect(denied.code, output(denied)).toBe(6);
-    expect(denied.stderr).toContain(`Cannot write the backup into ${readOnly} (permission denied)`);
+    expect(denied.stderr).toContain(`Cannot write the backup into ${readOnly} (${asRoot ? "read-only file system" : "permission denied"})`);
     expect(await readdir(readOnly)).toEqual([]);
     await expectNothingApplied(p);
   });
