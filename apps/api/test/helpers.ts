@@ -1,6 +1,6 @@
 // Shared by the API's integration tests: an app on a database of its own (a clone of the migrated
 // template, or empty), requests through `app.request()`, captured logs and plain SQL.
-import { createTestDatabase, type TestDatabase } from "@repo/dev-postgres";
+import { createTestDatabase, sqlOn, type TestDatabase } from "@repo/dev-postgres";
 import pg from "pg";
 import pino from "pino";
 import { inject } from "vitest";
@@ -36,15 +36,7 @@ export interface TestApi extends Api {
   dispose(): Promise<void>;
 }
 
-export async function sqlOn<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, values?: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { sqlOn };
 
 /** A logger with the API's settings (redaction included) whose lines land in `logs`, parsed. */
 export function memoryLogger(logs: LogLine[], level: pino.Level = "debug") {

@@ -63,6 +63,16 @@ const outcome = (allowed: boolean, budget: Budget, res: RateLimiterRes): Outcome
   resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
 });
 
+/**
+ * Counts one request on `limiter`: rate-limiter-flexible resolves under the budget and rejects with a
+ * RateLimiterRes over it; any other rejection is the store failing, answered by `storeFailed`.
+ */
+const consumeOn = (limiter: RateLimiterAbstract, key: string, budget: Budget, storeFailed: (error: unknown) => Outcome): Promise<Outcome> =>
+  limiter.consume(key).then(
+    (res) => outcome(true, budget, res),
+    (res: unknown) => (res instanceof RateLimiterRes ? outcome(false, budget, res) : storeFailed(res)),
+  );
+
 /** Builds the store; with Redis, waits (briefly) for the first connection so the first requests are shared. */
 export async function createRateLimitStore(options: RateLimitStoreOptions): Promise<RateLimitStore> {
   const { logger, fail, keyPrefix } = options;
@@ -79,15 +89,9 @@ export async function createRateLimitStore(options: RateLimitStoreOptions): Prom
     };
     return {
       consume: (key, budget) =>
-        limiterFor(budget)
-          .consume(key)
-          .then(
-            (res) => outcome(true, budget, res),
-            (res: unknown) => {
-              if (res instanceof RateLimiterRes) return outcome(false, budget, res);
-              throw res;
-            },
-          ),
+        consumeOn(limiterFor(budget), key, budget, (error) => {
+          throw error;
+        }),
       reset: async (key, budget) => {
         await limiterFor(budget).delete(key);
       },
@@ -162,17 +166,11 @@ export async function createRateLimitStore(options: RateLimitStoreOptions): Prom
 
   return {
     consume: (key, budget) =>
-      limiterFor(budget)
-        .consume(key)
-        .then(
-          (res) => outcome(true, budget, res),
-          (res: unknown) => {
-            if (res instanceof RateLimiterRes) return outcome(false, budget, res);
-            if (res instanceof Error) down(res);
-            if (fail === "closed") throw new RateLimitUnavailableError();
-            return { allowed: true, budget, remaining: budget.limit, resetSeconds: budget.periodSeconds };
-          },
-        ),
+      consumeOn(limiterFor(budget), key, budget, (error) => {
+        if (error instanceof Error) down(error);
+        if (fail === "closed") throw new RateLimitUnavailableError();
+        return { allowed: true, budget, remaining: budget.limit, resetSeconds: budget.periodSeconds };
+      }),
     reset: async (key, budget) => {
       await limiterFor(budget)
         .delete(key)
