@@ -1,8 +1,8 @@
 // A throwaway Redis for tests that stop it mid-way (the machine's shared Redis is never stopped): its
 // own free port, no persistence, ready once it says it accepts connections.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { createInterface } from "node:readline";
 
 export interface ThrowawayRedis {
@@ -48,4 +48,25 @@ export async function startRedis(port?: number): Promise<ThrowawayRedis> {
       await exited;
     },
   };
+}
+
+/** Whether a Redis answers PING at `url` (redis://host:port) within `timeoutMs`. */
+export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data: Buffer) => done(data.toString().startsWith("+PONG")));
+  });
+}
+
+/** Whether startRedis can start a server (REDIS_SERVER, default redis-server on PATH). */
+export function canStartRedis(): boolean {
+  return spawnSync(process.env.REDIS_SERVER ?? "redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }

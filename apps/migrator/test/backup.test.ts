@@ -1,6 +1,6 @@
 // `migrator deploy --backup <dir>`: a pg_dump of the database, under the migration lock, before the
 // first step; restorable to the state before the deploy; and no deploy at all when it cannot be taken.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +10,15 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { cleanEnv, migrator, output, project, sqlOn, waitFor, type Project } from "./helpers.ts";
 
 const run = promisify(execFile);
+
+// PostgreSQL's client programs, which most of these tests run for real. A machine with only Node.js
+// (the quick start's, on the embedded server) has none: those tests are skipped there, saying why;
+// CI, which has them, fails instead of skipping.
+const missingClients = ["pg_dump", "pg_restore", "psql"].filter((tool) => spawnSync(tool, ["--version"], { stdio: "ignore" }).status !== 0);
+if (missingClients.length && process.env.CI) throw new Error(`The backup tests need PostgreSQL's client programs: ${missingClients.join(", ")} not found (apt-get install postgresql-client).`);
+if (missingClients.length) process.stderr.write(`backup.test.ts: skipping tests that run ${missingClients.join(", ")} (not installed; apt-get install postgresql-client).\n`);
+/** A test that runs the real pg_dump, pg_restore or psql. */
+const withClients = it.skipIf(missingClients.length > 0);
 
 const ACCOUNT = "20240101000000_account";
 const DROP_NOTE = "20240102000000_drop_note";
@@ -56,7 +65,7 @@ async function expectNothingApplied(p: Project): Promise<void> {
 }
 
 describe("deploy --backup", () => {
-  it("dumps the database before applying; the dump restores the schema, rows and migration records of before", async () => {
+  withClients("dumps the database before applying; the dump restores the schema, rows and migration records of before", async () => {
     const p = await deployedWithPending();
     const before = await snapshot(p.url);
     const dir = path.join(await scratch(), "backups", "nested");
@@ -91,7 +100,7 @@ describe("deploy --backup", () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ atHead: false, current: ACCOUNT });
   });
 
-  it("runs pg_dump while holding the migration lock, with the password in its environment, never in its arguments or the output", async () => {
+  withClients("runs pg_dump while holding the migration lock, with the password in its environment, never in its arguments or the output", async () => {
     const p = await deployedWithPending();
     const password = "Sup3r-Secret-Backup-Pw";
     const url = new URL(p.url);
@@ -141,7 +150,7 @@ exec pg_dump "$@"`,
     await expect(stat(dir)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
-  it("backs up before a pending data migration too", async () => {
+  withClients("backs up before a pending data migration too", async () => {
     const p = await deployedWithPending();
     await p.remove(DROP_NOTE);
     const notes = () => p.sql("SELECT id, note FROM account ORDER BY id");
@@ -170,7 +179,7 @@ exec pg_dump "$@"`,
     await expectNothingApplied(p);
   });
 
-  it("takes the backup from MIGRATOR_BACKUP_DIR, before a rollback too, and none with --no-backup", async () => {
+  withClients("takes the backup from MIGRATOR_BACKUP_DIR, before a rollback too, and none with --no-backup", async () => {
     const p = await deployedWithPending();
     const dir = path.join(await scratch(), "from-env");
     const env = cleanEnv({ MIGRATOR_BACKUP_DIR: dir });
@@ -186,7 +195,7 @@ exec pg_dump "$@"`,
     expect((await p.history()).at(-1)).toMatchObject({ migration_name: DROP_NOTE, finished: true, rolled_back: false });
   });
 
-  it("refuses to deploy (exit 6, nothing applied) when the folder cannot be written", async () => {
+  withClients("refuses to deploy (exit 6, nothing applied) when the folder cannot be written", async () => {
     const p = await deployedWithPending();
     const work = await scratch();
     const file = path.join(work, "a-file");
@@ -257,7 +266,7 @@ exit 1`,
     const slow = await script(
       work,
       "pg_dump-slow",
-      `[ "$1" = "--version" ] && exec pg_dump --version
+      `[ "$1" = "--version" ] && { echo "pg_dump (PostgreSQL) 99.0"; exit 0; }
 for arg in "$@"; do case "$arg" in --file=*) printf 'PGDMP' > "\${arg#--file=}";; esac; done
 exec sleep 60`,
     );
@@ -272,7 +281,7 @@ exec sleep 60`,
   });
 });
 
-describe("deploy --backup against a server newer than pg_dump (the embedded PostgreSQL 18)", () => {
+describe.skipIf(missingClients.length > 0)("deploy --backup against a server newer than pg_dump (the embedded PostgreSQL 18)", () => {
   let server: Awaited<ReturnType<typeof startEphemeralServer>>;
   let clientMajor: number;
 
