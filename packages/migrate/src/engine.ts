@@ -297,7 +297,7 @@ async function run(options: EngineOptions, direction: Direction, target: string)
         log.info(`Retrying ${clear.map((r) => r.name).join(", ")}: failed earlier in a transaction, nothing of it was applied`, { event: "cleared_failure" });
       }
       const steps: StepResult[] = [];
-      const runner = new StepRunner(db, settings, log);
+      const runner = new StepRunner(db, settings, log, options.signal);
       const settle = (results: StepResult[]) => {
         steps.push(...results);
         return results.every((r) => r.outcome === "applied");
@@ -312,6 +312,8 @@ async function run(options: EngineOptions, direction: Direction, target: string)
           }
           if (step.kind === "schema") {
             if (!settle(await runner.run(step))) break;
+            // A stop request caught this step waiting to retry a lock timeout: it is not applied.
+            if (runner.stoppedAt) throw new InterruptedError(runner.stoppedAt);
             continue;
           }
           if (!settle(await runner.finish())) break;

@@ -3,7 +3,7 @@
 // within a budget, and either succeeds once the lock frees or fails with nothing applied.
 import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { deploy, getStatus } from "../src/index.ts";
+import { deploy, getStatus, InterruptedError } from "../src/index.ts";
 import { project } from "./helpers.ts";
 
 async function holdTableLock(url: string, table: string): Promise<{ release(): Promise<void> }> {
@@ -52,6 +52,34 @@ describe("lock timeouts", () => {
     const retry = p.events.find((e) => e.fields?.event === "retry");
     expect(retry?.message).toMatch(/20240102000000_alter: canceling statement due to lock timeout \[SQLSTATE 55P03\]; retry 1 in \d+ ms/);
     expect(await p.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 't' ORDER BY 1")).toEqual([{ column_name: "id" }, { column_name: "note" }]);
+  });
+
+  it("stops waiting for a retry when asked to stop (SIGTERM): the steps before stay applied, the blocked one stays pending", async () => {
+    const p = await project();
+    await p.write("20240101000000_t", "CREATE TABLE t (id int);\n");
+    await deploy(p.options);
+    await p.write("20240102000000_before", "CREATE TABLE before_it (id int);\n");
+    await p.write("20240103000000_alter", "-- migrate: lock_timeout=100ms\nALTER TABLE t ADD COLUMN note text;\n");
+    await p.write("20240104000000_after", "CREATE TABLE after_it (id int);\n");
+    await holdTableLock(p.url, "t");
+    const controller = new AbortController();
+    // Retries far apart: without the stop, the run would wait out a 60 s budget.
+    const running = deploy({ ...p.options, signal: controller.signal, settings: { retry: { budgetMs: 60_000, baseDelayMs: 10_000, maxDelayMs: 10_000 } } });
+    await retries(p.events, 1);
+    const stopped = Date.now();
+    controller.abort();
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as InterruptedError).migration).toBe("20240103000000_alter");
+    expect(Date.now() - stopped).toBeLessThan(2_000);
+    const status = await getStatus(p.options);
+    expect(status.migrations.map((m) => [m.name, m.state])).toEqual([
+      ["20240101000000_t", "applied"],
+      ["20240102000000_before", "applied"],
+      ["20240103000000_alter", "pending"],
+      ["20240104000000_after", "pending"],
+    ]);
+    expect(await p.sql("SELECT to_regclass('before_it') IS NOT NULL AS made, to_regclass('after_it') IS NULL AS not_made")).toEqual([{ made: true, not_made: true }]);
   });
 
   it("gives up when the retry budget is spent, with SQLSTATE 55P03 and nothing applied", async () => {

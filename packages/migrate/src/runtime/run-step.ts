@@ -71,8 +71,21 @@ class PreviousCommitError extends Error {
   }
 }
 
-/** Runs `attempt` again on lock timeouts and deadlocks, until the retry budget is spent. */
-async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger, attempt: () => Promise<T>): Promise<{ value: T; retries: number }> {
+/**
+ * A stop was requested (SIGTERM) while a step waited to retry a lock timeout: the attempt that failed
+ * was rolled back, so the step is not applied, and a rerun runs it again.
+ */
+class StoppedBeforeRetry extends Error {
+  constructor(readonly migration: string) {
+    super(`${migration}: stopped on request before retrying`);
+  }
+}
+
+/**
+ * Runs `attempt` again on lock timeouts and deadlocks, until the retry budget is spent. A stop
+ * requested through `signal` ends the wait before a retry with StoppedBeforeRetry.
+ */
+async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger, attempt: () => Promise<T>, signal?: AbortSignal): Promise<{ value: T; retries: number }> {
   let retries = 0;
   let waited = 0;
   for (;;) {
@@ -86,7 +99,10 @@ async function withRetries<T>(step: PlanStep, settings: RunSettings, log: Logger
       log.warn(`${step.name}: ${(error as PgError).message} [SQLSTATE ${(error as PgError).code}]; retry ${retries} in ${delay} ms`, {
         event: "retry", migration: step.name, sqlState: (error as PgError).code, retry: retries, delayMs: delay,
       });
-      await sleep(delay);
+      if (signal?.aborted) throw new StoppedBeforeRetry(step.name);
+      await sleep(delay, undefined, { signal }).catch(() => {
+        throw new StoppedBeforeRetry(step.name);
+      });
     }
   }
 }
@@ -108,7 +124,7 @@ const COMMIT_AHEAD = "COMMIT;\n";
  * soon as it is known to have taken: when the query succeeds, or, when it fails, as read back from
  * the history (a PreviousCommitError when it did not take, or when that cannot be read).
  */
-async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger, previous: OpenStep | undefined, committed: () => void): Promise<number> {
+async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger, previous: OpenStep | undefined, committed: () => void, signal?: AbortSignal): Promise<number> {
   const { text } = transactionText(step);
   let ahead = previous ? COMMIT_AHEAD : "";
   const { retries } = await withRetries(step, settings, log, async () => {
@@ -127,7 +143,7 @@ async function runInTransaction(db: pg.Client, step: PlanStep, settings: RunSett
     }
     if (ahead) committed();
     ahead = "";
-  });
+  }, signal);
   return retries;
 }
 
@@ -158,7 +174,7 @@ async function dropInvalidIndex(db: pg.Client, statement: Statement, log: Logger
   await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(index.schema)}.${quoteIdent(statement.indexName)}`);
 }
 
-async function runStatements(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger): Promise<number> {
+async function runStatements(db: pg.Client, step: PlanStep, settings: RunSettings, log: Logger, signal?: AbortSignal): Promise<number> {
   const statements = step.analysis.statements;
   await db.query(`SET lock_timeout = '${step.lockTimeoutMs}ms'`);
   await db.query(`SET statement_timeout = '${step.statementTimeoutMs}ms'`);
@@ -184,7 +200,7 @@ async function runStatements(db: pg.Client, step: PlanStep, settings: RunSetting
       }
     };
     try {
-      retries += (await withRetries(step, settings, log, attempt)).retries;
+      retries += (await withRetries(step, settings, log, attempt, signal)).retries;
     } catch (error) {
       throw error instanceof StepError ? new StepError(error.cause, retries + error.retries, statement.start) : error;
     }
@@ -237,11 +253,18 @@ async function failed(db: pg.Client, step: PlanStep, mode: StepResult["mode"], e
 export class StepRunner {
   /** The transactional step whose COMMIT is not sent yet. */
   private open: OpenStep | undefined;
+  /**
+   * The step a stop request (`signal`) caught waiting to retry a lock timeout: not applied (its
+   * attempt was rolled back, or, statement by statement, its progress so far is recorded). The
+   * caller stops there; a rerun continues with it.
+   */
+  stoppedAt: string | undefined;
 
   constructor(
     private readonly db: pg.Client,
     private readonly settings: RunSettings,
     private readonly log: Logger,
+    private readonly signal?: AbortSignal,
   ) {}
 
   /**
@@ -253,7 +276,8 @@ export class StepRunner {
     if (!step.analysis.transactional) {
       const settled = await this.finish();
       if (settled.some((r) => r.outcome === "failed")) return settled;
-      return [...settled, await this.runStatementsStep(step)];
+      const result = await this.runStatementsStep(step);
+      return result ? [...settled, result] : settled;
     }
     const previous = this.open;
     this.open = undefined;
@@ -263,11 +287,15 @@ export class StepRunner {
       if (previous) settled.push(applied(previous.step, "transaction", previous.durationMs, previous.retries, this.log));
     };
     try {
-      const retries = await runInTransaction(this.db, step, this.settings, this.log, previous, previousCommitted);
+      const retries = await runInTransaction(this.db, step, this.settings, this.log, previous, previousCommitted, this.signal);
       this.open = { step, started, durationMs: Date.now() - started, retries };
       return settled;
     } catch (error) {
       if (error instanceof MigrateError) throw error;
+      if (error instanceof StoppedBeforeRetry) {
+        this.stoppedAt = step.name;
+        return settled;
+      }
       if (error instanceof StepError && error.cause instanceof PreviousCommitError && previous) {
         const result = await this.commitFailed(previous, error.cause.cause);
         return result.outcome === "failed" ? [result] : [result, ...(await this.run(step))];
@@ -331,13 +359,18 @@ export class StepRunner {
     await this.db.query("ROLLBACK").catch(() => {});
   }
 
-  private async runStatementsStep(step: PlanStep): Promise<StepResult> {
+  /** Runs a statement-by-statement step; undefined when a stop request caught it waiting to retry. */
+  private async runStatementsStep(step: PlanStep): Promise<StepResult | undefined> {
     const started = Date.now();
     try {
-      const retries = await runStatements(this.db, step, this.settings, this.log);
+      const retries = await runStatements(this.db, step, this.settings, this.log, this.signal);
       return applied(step, "statements", Date.now() - started, retries, this.log);
     } catch (error) {
       if (error instanceof MigrateError) throw error;
+      if (error instanceof StoppedBeforeRetry) {
+        this.stoppedAt = step.name;
+        return undefined;
+      }
       return failed(this.db, step, "statements", error, started, error instanceof StepError ? error.offset : 0, this.log);
     }
   }
