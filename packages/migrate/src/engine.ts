@@ -318,7 +318,8 @@ async function run(options: EngineOptions, direction: Direction, target: string)
           }
           if (!settle(await runner.finish())) break;
           dataClient ??= options.dataClient ? await options.dataClient(options.url) : { client: undefined, close: async () => {} };
-          if (!settle([await runDataStep(step, { db, client: dataClient.client, log, signal: options.signal ?? new AbortController().signal, statementTimeoutMs: settings.statementTimeoutMs })])) break;
+          const openWatcher = () => openConnection({ url: options.url, applicationName: `${options.applicationName ?? "migrator"} (batch watch)` });
+          if (!settle([await runDataStep(step, { db, client: dataClient.client, log, signal: options.signal ?? new AbortController().signal, statementTimeoutMs: settings.statementTimeoutMs, openWatcher })])) break;
         }
         settle(await runner.finish());
       } finally {

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ChecksumMismatchError, deploy, down, getHistory, getStatus, InterruptedError, NoDownScriptError, plan } from "../src/index.ts";
 import { project, type Project } from "./helpers.ts";
 
@@ -129,7 +129,7 @@ describe("data migrations", () => {
     expect(await p.sql("SELECT touched, count(*)::int AS n FROM posts GROUP BY touched")).toEqual([{ touched: 1, n: 3000 }]);
   });
 
-  it("shortens its batches once a batch made another session wait for its row locks; batches commit asynchronously", async () => {
+  it("shortens its batches once a batch made another session wait for its row locks (seen at the end of the batch); batches commit asynchronously", async () => {
     /** Called by the migration in each batch, in its transaction, after its UPDATE; returns nothing. */
     type Hook = (tx: { query(text: string, values?: unknown[]): Promise<unknown> }, range: { after: string | number | null; upTo: string | number }) => Promise<void>;
     const hooks = globalThis as { __duringBatch?: Hook };
@@ -138,7 +138,7 @@ describe("data migrations", () => {
   transaction: false,
   async up({ batch }) {
     await batch({
-      table: "posts", key: "id", initialBatchSize: 1000,
+      table: "posts", key: "id", initialBatchSize: 1000, maxBlockingMs: 0,
       async apply(tx, range) {
         const r = await tx.query("UPDATE posts SET touched = touched + 1 WHERE id > COALESCE($1::int, 0) AND id <= $2::int", [range.after, range.upTo]);
         await globalThis.__duringBatch?.(tx, range);
@@ -192,6 +192,55 @@ describe("data migrations", () => {
     // growth of ×1.2 per batch keeps every later one below the first.
     expect(blocked.sizes[1]).toBeLessThanOrEqual(500);
     expect(Math.max(...blocked.sizes.slice(1))).toBeLessThan(1000);
+  });
+
+  it("cancels the batch in flight once it keeps a writer waiting over maxBlockingMs, lets the write through, and redoes the range smaller", async () => {
+    const hooks = globalThis as { __duringBatch?: (tx: { query(text: string): Promise<unknown> }, range: { after: string | number | null; upTo: string | number }) => Promise<void> };
+    const p = await withData();
+    await postsWith(p, 3000);
+    await p.data("20240101120000_backfill", `export default {
+  anchor: "${S1}",
+  transaction: false,
+  async up({ batch }) {
+    await batch({
+      table: "posts", key: "id", initialBatchSize: 1000,
+      async apply(tx, range) {
+        const r = await tx.query("UPDATE posts SET touched = touched + 1 WHERE id > COALESCE($1::int, 0) AND id <= $2::int", [range.after, range.upTo]);
+        await globalThis.__duringBatch?.(tx, range);
+        return r.rowCount;
+      },
+    });
+  },
+};
+`);
+    const ranges: string[] = [];
+    const writer = new pg.Client({ connectionString: p.url, application_name: "the application" });
+    await writer.connect();
+    onTestFinished(() => writer.end());
+    let write: Promise<number> | undefined;
+    hooks.__duringBatch = async (tx, range) => {
+      ranges.push(`${range.after ?? 0}..${range.upTo}`);
+      if (write) return;
+      // The application updates a row of the batch in flight, which then takes 30 s more: without the
+      // watch, the write would wait for all of it.
+      const sent = Date.now();
+      write = writer.query("UPDATE posts SET touched = touched WHERE id = $1", [range.upTo]).then(() => Date.now() - sent);
+      await tx.query("SELECT pg_sleep(30)");
+    };
+    onTestFinished(() => void delete hooks.__duringBatch);
+    const result = await deploy(p.options);
+    expect(result.ok, result.steps[0]?.error?.message).toBe(true);
+    // The write went through once the batch was cancelled, long before the batch's 30 s.
+    expect(await write).toBeLessThan(10_000);
+    const yielded = p.events.filter((e) => e.fields?.event === "batch_yielded");
+    expect(yielded).toHaveLength(1);
+    expect(p.events.filter((e) => e.fields?.event === "batch_contended")).toHaveLength(1);
+    // The cancelled range was done again from the same cursor, smaller.
+    expect(ranges[0]).toBe("0..1000");
+    expect(ranges[1]).toMatch(/^0\.\.\d+$/);
+    expect(Number(ranges[1]?.split("..")[1])).toBeLessThanOrEqual(500);
+    // Rolled back whole, redone once: every row processed exactly once.
+    expect(await p.sql("SELECT touched, count(*)::int AS n FROM posts GROUP BY touched")).toEqual([{ touched: 1, n: 3000 }]);
   });
 
   it("a transactional data migration that throws changes nothing; fixed, it applies", async () => {

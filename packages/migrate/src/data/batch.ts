@@ -6,6 +6,7 @@ import type pg from "pg";
 import { MigrateError } from "../errors.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { BatchOptions, BatchResult } from "./define.ts";
+import { blockingWatcher, type BlockingWatcher } from "./blocking-watch.ts";
 import { recordBatch, updateDataRecord } from "./records.ts";
 
 /** Raised when a stop was requested (SIGTERM): progress is committed and a rerun resumes. */
@@ -28,6 +29,8 @@ export interface BatchEnvironment {
   signal: AbortSignal;
   /** Prefix for loop names (down runs keep their own cursors). */
   loopPrefix?: string;
+  /** Opens a connection of its own, to watch the batch in flight (BatchOptions.maxBlockingMs); none: no watch. */
+  openWatcher?: () => Promise<pg.Client>;
 }
 
 const GROWTH = 1.2;
@@ -44,6 +47,16 @@ async function blocksOthers(db: pg.Client): Promise<boolean> {
 
 /** Runs `options.apply` over the table in committed batches; see BatchOptions. */
 export async function runBatches(options: BatchOptions, env: BatchEnvironment): Promise<BatchResult> {
+  const maxBlockingMs = options.maxBlockingMs ?? 50;
+  const watcher = env.openWatcher && maxBlockingMs > 0 ? blockingWatcher(env.openWatcher, maxBlockingMs) : undefined;
+  try {
+    return await batchLoop(options, env, watcher, maxBlockingMs);
+  } finally {
+    await watcher?.close();
+  }
+}
+
+async function batchLoop(options: BatchOptions, env: BatchEnvironment, watcher: BlockingWatcher | undefined, maxBlockingMs: number): Promise<BatchResult> {
   const { db, log, signal } = env;
   const loop = `${env.loopPrefix ?? ""}${options.name ?? "main"}`;
   let target = options.targetBatchMs ?? 200;
@@ -58,6 +71,14 @@ export async function runBatches(options: BatchOptions, env: BatchEnvironment): 
   const filter = options.where ? ` AND (${options.where})` : "";
   const after = (param: string) => (cursor === null ? "TRUE" : `${key} > ${param}`);
 
+  const pid = watcher ? (await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid : undefined;
+  /** Aims at the contended target from now on (once), saying why. */
+  const contend = (why: string) => {
+    if (contended || target <= contendedTarget) return;
+    contended = true;
+    target = contendedTarget;
+    log.warn(`${env.migration}: ${why}; aiming at ${target} ms batches from now on`, { event: "batch_contended", migration: env.migration, targetBatchMs: target });
+  };
   const remaining = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table} WHERE ${after("$1")}${filter}`, cursor === null ? [] : [cursor]);
   const estimate = env.rowsDoneBefore + Number(remaining.rows[0]?.n ?? 0);
   await updateDataRecord(db, env.recordId, { rows_estimate: estimate });
@@ -76,6 +97,7 @@ export async function runBatches(options: BatchOptions, env: BatchEnvironment): 
     await db.query(`BEGIN; SET LOCAL statement_timeout = '${env.statementTimeoutMs}ms'; SET LOCAL synchronous_commit = off`);
     let upTo: string | number | null;
     let processed: number;
+    let cancelled = false;
     try {
       const next = await db.query<{ upto: string | number | null }>(
         `SELECT max(k)::text AS upto FROM (SELECT ${key} AS k FROM ${table} WHERE ${after("$2")}${filter} ORDER BY ${key} LIMIT $1) AS batch`,
@@ -86,18 +108,30 @@ export async function runBatches(options: BatchOptions, env: BatchEnvironment): 
         await db.query("COMMIT");
         break;
       }
-      processed = await options.apply(db, { after: cursor, upTo });
-      await recordBatch(db, env.recordId, loop, upTo, processed, size, Date.now() - batchStarted);
-      if (!contended && target > contendedTarget && (await blocksOthers(db))) {
-        contended = true;
-        target = contendedTarget;
-        log.warn(`${env.migration}: a batch made another session wait for its row locks; aiming at ${target} ms batches from now on`, {
-          event: "batch_contended", migration: env.migration, targetBatchMs: target,
-        });
+      // At the smallest size the batch is not watched: it always finishes, so the loop always moves on.
+      const watch = pid === undefined || size <= min ? undefined : watcher?.watch(pid);
+      try {
+        processed = await options.apply(db, { after: cursor, upTo });
+      } finally {
+        cancelled = (await watch?.stop()) ?? false;
       }
+      await recordBatch(db, env.recordId, loop, upTo, processed, size, Date.now() - batchStarted);
+      if (cancelled) contend(`a batch kept another session waiting over ${maxBlockingMs} ms for its row locks`);
+      else if (!contended && target > contendedTarget && (await blocksOthers(db))) contend("a batch made another session wait for its row locks");
       await db.query("COMMIT");
     } catch (error) {
       await db.query("ROLLBACK").catch(() => {});
+      // Cancelled by the watcher (SQLSTATE 57014, or whatever apply made of it): rolled back whole, so
+      // the range is done again, smaller.
+      if (cancelled) {
+        const tookMs = Math.max(1, Date.now() - batchStarted);
+        size = Math.max(min, Math.min(Math.floor(size / 2), Math.round((size * contendedTarget) / tookMs)));
+        log.warn(`${env.migration}: the batch in flight kept another session waiting over ${maxBlockingMs} ms for its row locks; rolled it back to let it through, redoing it with ${size} rows`, {
+          event: "batch_yielded", migration: env.migration, batchSize: size,
+        });
+        contend(`a batch kept another session waiting over ${maxBlockingMs} ms for its row locks`);
+        continue;
+      }
       if ((error as { code?: string }).code === "57014" && size > min) {
         size = Math.max(min, Math.floor(size / 2));
         log.warn(`${env.migration}: a batch hit statement_timeout; retrying it with ${size} rows`, { event: "batch_timeout", migration: env.migration, batchSize: size });

@@ -37,6 +37,13 @@ export interface BatchOptions {
    * transaction; once seen, kept for the rest of the loop.
    */
   contendedBatchMs?: number;
+  /**
+   * How long the batch in flight may keep another session waiting for one of its row locks (default
+   * 50 ms; 0: no limit). Past it, a connection of its own cancels the batch: rolled back whole, cursor
+   * included, so the waiting write goes through and the range is redone smaller (and the loop aims at
+   * `contendedBatchMs` from then on). Nothing is lost or done twice.
+   */
+  maxBlockingMs?: number;
   /** First batch size (default 1,000 rows), and bounds for the adaptation (default 100 … 50,000). */
   initialBatchSize?: number;
   minBatchSize?: number;

@@ -27,6 +27,8 @@ export interface DataRunEnvironment {
   log: Logger;
   signal: AbortSignal;
   statementTimeoutMs: number;
+  /** Opens a connection of its own for ctx.batch's watch of the batch in flight. */
+  openWatcher?: () => Promise<pg.Client>;
 }
 
 /** A data migration that threw. The failing batch (or the whole transaction) was rolled back. */
@@ -53,7 +55,7 @@ function context(step: DataPlanStep, env: DataRunEnvironment, recordId: string |
       }
       return runBatches(options, {
         db: env.db, migration: step.name, recordId, cursors, rowsDoneBefore: rowsDone, statementTimeoutMs: env.statementTimeoutMs,
-        log: env.log, signal: env.signal, loopPrefix: step.direction === "down" ? "down:" : "",
+        log: env.log, signal: env.signal, loopPrefix: step.direction === "down" ? "down:" : "", openWatcher: env.openWatcher,
       });
     },
   };
