@@ -1,34 +1,16 @@
 // Against a password-authenticated server (the embedded PostgreSQL 18, scram-sha-256): the right
 // password deploys, a wrong one exits 5, and neither password is ever printed.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { ensureLocalServer, stopLocalServer, type LocalServer } from "@repo/dev-postgres";
+import { startScratchLocalServer, type ScratchLocalServer } from "@repo/dev-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { output, project, sqlOn } from "./helpers.ts";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-let rootDir: string;
-let server: LocalServer;
+let server: ScratchLocalServer;
 
 beforeAll(async () => {
-  rootDir = await mkdtemp(path.join(tmpdir(), "migrator-embedded-"));
-  await chmod(rootDir, 0o755); // PostgreSQL runs as the `postgres` user when the tests run as root.
-  server = await ensureLocalServer({ rootDir, port: await freePort(), database: "migrator_embedded", log: () => {} });
+  server = await startScratchLocalServer("migrator_embedded");
 });
 
-afterAll(async () => {
-  if (server) await stopLocalServer({ rootDir, port: server.port, log: () => {} });
-  await rm(rootDir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 describe("on a password-authenticated server", () => {
   it("deploys with the right password, and exits 5 for a wrong one without printing either", async () => {

@@ -1,34 +1,16 @@
 // The embedded path: with no DATABASE_URL, development runs on a real PostgreSQL 18 from npm packages,
 // with password authentication. Proves the CLI, the bridge and the runner work there too.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { ensureLocalServer, stopLocalServer, type LocalServer } from "@repo/dev-postgres";
+import { startScratchLocalServer, type ScratchLocalServer } from "@repo/dev-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyPackage, output } from "./helpers.ts";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-let rootDir: string;
-let server: LocalServer;
+let server: ScratchLocalServer;
 
 beforeAll(async () => {
-  rootDir = await mkdtemp(path.join(tmpdir(), "embedded-smoke-"));
-  await chmod(rootDir, 0o755); // PostgreSQL runs as the `postgres` user when the tests run as root.
-  server = await ensureLocalServer({ rootDir, port: await freePort(), database: "smoke", log: () => {} });
+  server = await startScratchLocalServer("smoke");
 });
 
-afterAll(async () => {
-  await stopLocalServer({ rootDir, port: server.port, log: () => {} });
-  await rm(rootDir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 describe("on the embedded PostgreSQL 18", () => {
   it("deploys the migrations and reports the database up to date", async () => {

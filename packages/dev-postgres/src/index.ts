@@ -15,3 +15,5 @@ export type { EphemeralServer } from "./ephemeral-server.ts";
 export { createTemplateDatabase, createTestDatabase, dropTemplateDatabase, testServerUrl } from "./test-database.ts";
 export type { CreateTestDatabaseOptions, TestDatabase } from "./test-database.ts";
 export { sqlOn } from "./sql-on.ts";
+export { startScratchLocalServer } from "./scratch-local-server.ts";
+export type { ScratchLocalServer } from "./scratch-local-server.ts";
