@@ -66,7 +66,8 @@ const databasePassword = () => new URL(serverUrl).password || "Bundle-Test-S3cre
 function env(extra: Record<string, string> = {}) {
   const url = new URL(sandbox.databaseUrl(serverUrl, database.name));
   url.password = databasePassword();
-  return { NODE_ENV: "production", DATABASE_URL: url.toString(), ...extra };
+  // As docker/Dockerfile sets them: the migrator keeps no analysis cache of its own (read-only root).
+  return { NODE_ENV: "production", MIGRATOR_CACHE_DIR: "off", DATABASE_URL: url.toString(), ...extra };
 }
 
 function expectNoPassword(output: { stdout: string; stderr: string }) {
@@ -146,11 +147,14 @@ describe("the production bundles", () => {
   });
 
   test("migrator deploy on an empty database applies every schema and data migration; status then says at head", async () => {
-    const deploy = await migrator("deploy");
+    const deploy = await migrator("--json", "deploy");
     expect(deploy.stderr).not.toMatch(/Error|Cannot find/);
     expect(deploy.code).toBe(0);
 
     const migrations = readdirSync(path.join(bundles.migrator, "dist/db/migrations"), { withFileTypes: true }).filter((e) => e.isDirectory());
+    // Every script's analysis came from the file the bundle ships: the SQL parser was not needed.
+    const events = deploy.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.find((e) => e.event === "analysis_cache")).toMatchObject({ hits: migrations.length, parsed: 0, sources: [path.join(bundles.migrator, "dist/db/analyses.json")] });
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
@@ -274,6 +278,9 @@ describe("docker/Dockerfile", () => {
     expect(migratorStage.entrypoint).toEqual(["migrator"]);
     expect(migratorStage.cmd).toEqual(["deploy"]);
     expect(migratorStage.env.PATH?.startsWith("/app/bin:")).toBe(true);
+    // No user analysis cache on a read-only root file system (the bundle ships its analyses; the
+    // bundle test above runs with the same setting).
+    expect(migratorStage.env.MIGRATOR_CACHE_DIR).toBe("off");
     expect(migratorStage.args.PG_CLIENT_MAJOR).toMatch(/^\d+$/);
     expect(migratorStage.runs.join("\n")).toContain('postgresql-client-${PG_CLIENT_MAJOR}');
     expect(migratorStage.runs.join("\n")).toContain("apt.postgresql.org.sh");

@@ -28,6 +28,19 @@ export interface BuildOptions {
   copyMigrations?: boolean;
 }
 
+/** Analyses every migration.sql and down.sql of `migrationsDir` into `file` (a bad script stops the build). */
+async function writeBundledAnalyses(migrationsDir: string, file: string): Promise<void> {
+  const { analyseScript, readLocalMigrations, writeAnalysesFile } = await import("@repo/migrate");
+  const analyses = [];
+  for (const migration of await readLocalMigrations(migrationsDir)) {
+    for (const [script, name] of [[migration.upSql, "migration.sql"], [migration.downSql, "down.sql"]] as const) {
+      if (script === undefined) continue;
+      analyses.push({ script, analysis: await analyseScript(script, `${migration.name}/${name}`) });
+    }
+  }
+  writeAnalysesFile(file, analyses);
+}
+
 /** Bundles apps/migrator/src/main.ts into `outDir`/main.js and returns that path. */
 export async function buildMigrator(options: BuildOptions = {}): Promise<{ entry: string; metafile: Metafile }> {
   const outDir = options.outDir ?? path.join(appDir, "dist");
@@ -65,6 +78,8 @@ export async function buildMigrator(options: BuildOptions = {}): Promise<{ entry
     await cp(migrationsDir, path.join(outDir, "db/migrations"), { recursive: true });
     // Compiled to .mjs with a manifest.json (source checksums): the bundle runs them without tsx.
     await compileDataMigrations(dataMigrationsDir, path.join(outDir, "db/data-migrations"));
+    // Every script's analysis, so the bundle never loads the SQL parser to deploy its own migrations.
+    await writeBundledAnalyses(migrationsDir, path.join(outDir, "db/analyses.json"));
   }
   return { entry: path.join(outDir, "main.js"), metafile };
 }

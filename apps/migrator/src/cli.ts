@@ -3,7 +3,7 @@ import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { down, getHistory, getStatus, lintMigrations, plan, resolve, scaffoldDataMigration, selectForLint, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
-import { backupOptions, databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type BackupFlags, type GlobalFlags } from "./config.ts";
+import { analysisCacheOptions, backupOptions, databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type BackupFlags, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { renderError, renderHistory, renderLint, renderPlan, renderRun, renderStatus } from "./output/render.ts";
 import { createOutput, type Output } from "./output/terminal.ts";
@@ -57,6 +57,7 @@ async function context(flags: GlobalFlags, signal: AbortSignal | undefined): Pro
       migrationsDir: await migrationsDir(flags),
       dataMigrationsDir: await dataMigrationsDir(flags),
       dataClient: prismaClientFactory,
+      analysisCache: await analysisCacheOptions(),
       settings,
       log,
       signal,

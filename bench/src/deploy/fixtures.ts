@@ -9,6 +9,8 @@ export interface Fixture {
   migrationsDir: string;
   /** An empty data-migrations folder, so the migrator does not fall back to @repo/db's. */
   dataMigrationsDir: string;
+  /** The migrators' analysis cache (MIGRATOR_CACHE_DIR), empty at first. */
+  analysisCacheDir: string;
   /** Every migration.sql, in order, in one file (the psql floor). */
   allSqlFile: string;
   /** A folder with prisma.config.ts and schema.prisma; the Prisma CLI runs from here. */
@@ -103,7 +105,7 @@ export async function writeFixture(root: string, count: number): Promise<Fixture
   await writeFile(allSqlFile, scripts.join("\n"));
   const dataMigrationsDir = path.join(root, "data-migrations");
   await mkdir(dataMigrationsDir);
-  return { migrationsDir, dataMigrationsDir, allSqlFile, prismaRoot: await writePrismaProject(root, migrationsDir), migrationCount: count, tableCount: tables.length };
+  return { migrationsDir, dataMigrationsDir, analysisCacheDir: path.join(root, "analysis-cache"), allSqlFile, prismaRoot: await writePrismaProject(root, migrationsDir), migrationCount: count, tableCount: tables.length };
 }
 
 /** Where the `prisma` package resolves from @repo/prisma-engine (the CLI the bridge is built for). */

@@ -10,7 +10,7 @@ import { DEFAULT_SERVER_URL, openDatabases, type Databases } from "./databases.t
 import { TABLE_PREFIX, writeFixture, type Fixture } from "./fixtures.ts";
 import { GNU_TIME, measure, type Command, type Sample } from "./measure.ts";
 import { buildRows, checkTargets, NOISY_SPREAD, renderText, TARGETS, type Scenario } from "./report.ts";
-import { builtMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
+import { builtMigrator, coldMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
 
 const USAGE = `Usage: pnpm bench:deploy [--runs N] [--warmup N] [--migrations N] [--no-bundle] [--json]
 
@@ -79,7 +79,8 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
   const tools: Tool[] = [workspaceMigrator(fixture)];
   if (options.bundle) {
     try {
-      tools.push(await builtMigrator(fixture, path.join(root, "migrator")));
+      const built = await builtMigrator(fixture, path.join(root, "migrator"));
+      tools.push(built, coldMigrator(built, fixture));
     } catch (error) {
       notes.push(`The migrator's production build was skipped: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -127,7 +128,7 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
     haveTime
       ? "peak RSS: the largest single process's peak (GNU time %M = wait4 ru_maxrss, which covers reaped descendants: for prisma the larger of the CLI and the schema engine). tree RSS: the process tree's summed VmRSS, polled every 5 ms (prisma's CLI and schema engine run at once)."
       : `peak RSS: n/a (${GNU_TIME} missing; apt-get install time). tree RSS: the process tree's summed VmRSS, polled every 5 ms; the RSS target uses it instead.`,
-    "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx. migrator (built) is what ships: apps/migrator's production build (scripts/build.ts, as `pnpm build` makes it: esbuild, ESM, code-split so what the source imports on demand stays lazy; libpg-query, tsx and esbuild left out and resolved from the app's dependencies), run as node dist/main.js.",
+    "migrator (tsx) is how the workspace runs it: node apps/migrator/bin/migrator.js, TypeScript through tsx. migrator (built) is what ships: apps/migrator's production build (scripts/build.ts, as `pnpm build` makes it: esbuild, ESM, code-split so what the source imports on demand stays lazy; libpg-query, tsx and esbuild left out and resolved from the app's dependencies), run as node dist/main.js. Both keep script analyses in the run's own cache folder (MIGRATOR_CACHE_DIR), filled by the first round, as a workspace's ~/.cache/migrator or an image's shipped analyses would be; migrator (built, no analysis cache) is the same build with MIGRATOR_CACHE_DIR=off: it loads the SQL parser and parses all 200 scripts on every run, as the first deploy of new migrations does.",
     `Targets (issue): no-op ≤ ${TARGETS.noopMaxMs} ms and ≥ ${TARGETS.noopMinSpeedupVsPrisma}× faster than prisma; apply-all ≤ ${TARGETS.applyMaxRatioVsPsql}× the psql floor; peak RSS ≤ ${TARGETS.peakRssMaxMb} MB (max over both scenarios).`,
     `Warm-up round(s), not in the statistics (the first start in this run; the OS page cache and tsx's transform cache may be warm from earlier runs): ${rows.filter((r) => r.warmupMs.length).map((r) => `${r.scenario} ${r.tool} ${r.warmupMs.map((ms) => ms.toFixed(0)).join("/")} ms`).join("; ") || "none"}.`,
   );

@@ -98,7 +98,7 @@ export function buildRows(tools: Tool[], samples: Map<string, Sample[]>, warmups
 export function checkTargets(rows: Row[]): TargetCheck[] {
   const find = (scenario: Scenario, tool: ToolId) => rows.find((r) => r.scenario === scenario && r.tool === tool);
   const checks: TargetCheck[] = [];
-  for (const tool of ["migrator", "migrator-bundle"] as const) {
+  for (const tool of ["migrator", "migrator-bundle", "migrator-cold"] as const) {
     const noop = find("no-op", tool);
     const apply = find("apply-all", tool);
     const prismaNoop = find("no-op", "prisma");

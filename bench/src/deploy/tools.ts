@@ -14,7 +14,7 @@ import type { Command } from "./measure.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-export type ToolId = "migrator" | "migrator-bundle" | "prisma" | "psql";
+export type ToolId = "migrator" | "migrator-bundle" | "migrator-cold" | "prisma" | "psql";
 
 export interface Tool {
   id: ToolId;
@@ -34,9 +34,10 @@ function baseEnv(): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: "1" };
 }
 
-function migratorTool(id: ToolId, label: string, entry: string, cwd: string, fixture: Fixture): Tool {
+function migratorTool(id: ToolId, label: string, entry: string, cwd: string, fixture: Fixture, analysisCache: string = fixture.analysisCacheDir): Tool {
   // DATA_MIGRATIONS_DIR rather than --data-migrations: a migrator without data migrations ignores it.
-  const env = { ...baseEnv(), DATA_MIGRATIONS_DIR: fixture.dataMigrationsDir };
+  // MIGRATOR_CACHE_DIR: the run's own analysis cache, filled by the first (warm-up) round; `off` for none.
+  const env = { ...baseEnv(), DATA_MIGRATIONS_DIR: fixture.dataMigrationsDir, MIGRATOR_CACHE_DIR: analysisCache };
   const run = (url: string): Command => ({ file: process.execPath, args: [entry, "--migrations", fixture.migrationsDir, "--url", url, "deploy"], cwd, env });
   return { id, label, recordsHistory: true, applyAll: run, noop: run, noopSays: "Nothing to apply" };
 }
@@ -61,6 +62,15 @@ export async function builtMigrator(fixture: Fixture, dir: string): Promise<Tool
   await writeFile(path.join(dir, "package.json"), `${JSON.stringify({ name: "@repo/migrator", private: true, type: "module" })}\n`);
   await symlink(path.join(REPO_ROOT, "apps", "migrator", "node_modules"), path.join(dir, "node_modules"), "dir");
   return migratorTool("migrator-bundle", "migrator (built: node dist/main.js)", entry, dir, fixture);
+}
+
+/**
+ * The same build without an analysis cache (MIGRATOR_CACHE_DIR=off): every run loads the SQL parser
+ * and parses every pending script, as a first deploy of new migrations does.
+ */
+export function coldMigrator(built: Tool, fixture: Fixture): Tool {
+  const command = built.applyAll("URL");
+  return migratorTool("migrator-cold", "migrator (built, no analysis cache)", command.args[0] as string, command.cwd, fixture, "off");
 }
 
 /** `node <prisma>/build/index.js migrate deploy`, with the bridge as its schema engine. */

@@ -11,3 +11,9 @@ export const schemaPath = at("../schema.prisma");
 export const migrationsDir = at("../migrations");
 /** Data-migration scripts, run after the schema migrations of their release. */
 export const dataMigrationsDir = at("../data-migrations");
+/**
+ * Precomputed analyses of the migrations' SQL (`@repo/migrate`'s analysis cache), read-only. Only the
+ * migrator's production bundle ships one (its own stand-in for this module points at it); in the
+ * workspace the migrator keeps its analyses in the user's cache folder instead.
+ */
+export const analysesFile: string | undefined = undefined;

@@ -11,6 +11,7 @@ import { readLocalMigrationsSync, type LocalMigration } from "./local/migration-
 import { buildPlan, type Direction, type Plan } from "./plan.ts";
 import { openConnection, quoteIdent, schemaOf } from "./runtime/connection.ts";
 import { analyseAhead, type ScriptAnalysis } from "./runtime/analyse.ts";
+import { AnalysisCache, type AnalysisCacheOptions } from "./runtime/analysis-cache.ts";
 import { acquireMigrationLock } from "./runtime/lock.ts";
 import { silentLogger, type Logger } from "./runtime/logger.ts";
 import { flushCommits, IN_PROGRESS_MARK, StepRunner, TRANSACTION_FAILED_MARK, type StepResult } from "./runtime/run-step.ts";
@@ -38,6 +39,11 @@ export interface EngineOptions {
   signal?: AbortSignal | undefined;
   /** up/down: a pg_dump into this folder, under the lock, before the first step, when there is one. */
   backup?: BackupOptions | undefined;
+  /**
+   * Where script analyses are kept between runs (runtime/analysis-cache.ts): a run whose scripts were
+   * all analysed before does not load or run the SQL parser. Without it every run parses.
+   */
+  analysisCache?: AnalysisCacheOptions | undefined;
 }
 
 export interface RunResult {
@@ -161,6 +167,7 @@ async function preflight(
   targetText: string,
   folder?: LocalMigration[],
   analyses?: Map<string, Promise<ScriptAnalysis>>,
+  cache?: AnalysisCache,
 ): Promise<Preflight> {
   const target = parseTarget(targetText);
   const { local, history, dataLocal, dataRecords, status } = await readState(db, options, folder);
@@ -204,13 +211,31 @@ async function preflight(
     data: new Map(dataLocal.map((d): [string, LocalDataMigration] => [d.name, d])),
     dataRecords: dataForSteps,
     analyses,
+    cache,
   });
   return { names, plan, clear };
 }
 
 /** The plan for `up <target>` or `down <target>`, without running it (Alembic's offline mode). */
 export async function plan(options: EngineOptions, direction: Direction, target = direction === "up" ? "head" : "-1"): Promise<Plan> {
-  return withConnection(options, async (db) => (await preflight(db, options, direction, target)).plan);
+  const cache = openAnalysisCache(options);
+  const planned = await withConnection(options, async (db) => (await preflight(db, options, direction, target, undefined, undefined, cache)).plan);
+  await saveAnalysisCache(cache, options.log ?? silentLogger);
+  return planned;
+}
+
+function openAnalysisCache(options: EngineOptions): AnalysisCache | undefined {
+  return options.analysisCache && (options.analysisCache.dir || options.analysisCache.shipped) ? new AnalysisCache(options.analysisCache) : undefined;
+}
+
+/** Reports what the cache spared, then writes what this run analysed (never fails the run). */
+async function saveAnalysisCache(cache: AnalysisCache | undefined, log: Logger): Promise<void> {
+  if (!cache) return;
+  const { hits, parsed, sources, problems } = cache.stats;
+  const unsaved = await cache.save();
+  log.debug(`Script analyses: ${hits} from the cache, ${parsed} parsed${unsaved ? ` (not saved: ${unsaved})` : ""}`, {
+    event: "analysis_cache", hits, parsed, sources, problems: unsaved ? [...problems, unsaved] : problems,
+  });
 }
 
 /** Runs `work` while holding the migration lock, taken on a session of its own. */
@@ -265,6 +290,7 @@ async function run(options: EngineOptions, direction: Direction, target: string)
   try {
     let tablesExist = false;
     let analyses: Map<string, Promise<ScriptAnalysis>> | undefined;
+    let cache: AnalysisCache | undefined;
     if (direction === "up" && target === "head") {
       // The common release case, nothing to do: answer from one read, without the lock's session.
       // Anything else (pending, failed, edited, missing) takes the locked path below.
@@ -277,8 +303,10 @@ async function run(options: EngineOptions, direction: Direction, target: string)
       // Parse what is pending while the lock is taken and the history read again; the plan is still
       // made from that second read, and waits for every file to parse before anything runs.
       const pending = new Set(state.status.pending);
-      analyses = analyseAhead(local.filter((m) => pending.has(m.name)).map((m) => ({ name: m.name, script: m.upSql, file: `${m.name}/migration.sql` })));
+      cache = openAnalysisCache(options);
+      analyses = analyseAhead(local.filter((m) => pending.has(m.name)).map((m) => ({ name: m.name, script: m.upSql, file: `${m.name}/migration.sql` })), cache);
     } else {
+      cache = openAnalysisCache(options);
       // There is work: compile the parser while the lock is taken. (A failure to load it is reported
       // by buildPlan, which waits for the same load.)
       loadParser().catch(() => {});
@@ -286,7 +314,9 @@ async function run(options: EngineOptions, direction: Direction, target: string)
     return await withLock(options, async () => {
       // The tables never disappear once created, so a first read that found them spares the check.
       if (direction === "up" && !tablesExist) await createTables(db, options);
-      const { plan: planned, clear } = await preflight(db, options, direction, target, local, analyses);
+      const { plan: planned, clear } = await preflight(db, options, direction, target, local, analyses, cache);
+      // Written while the steps run (the process mostly waits for the server then).
+      const cacheSaved = saveAnalysisCache(cache, log);
       // The backup, under the lock and before anything changes (a BackupError refuses the run).
       let backup: BackupResult | undefined;
       const finalStep = planned.steps.at(-1);
@@ -330,6 +360,7 @@ async function run(options: EngineOptions, direction: Direction, target: string)
         const last = applied ? planned.steps[applied - 1] : undefined;
         if (last?.kind === "schema" && last.analysis.transactional && !last.synchronousCommit) await flushCommits(db).catch(() => {});
         await dataClient?.close();
+        await cacheSaved;
       }
       return { plan: planned, steps, ok: steps.every((s) => s.outcome === "applied") && steps.length === planned.steps.length, cleared: clear.map((r) => r.name), ...(backup ? { backup } : {}) };
     });

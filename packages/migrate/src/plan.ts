@@ -8,6 +8,7 @@ import type { DataRecord } from "./data/records.ts";
 import { NoDownScriptError, MigrateError } from "./errors.ts";
 import type { LocalMigration } from "./local/migration-folder.ts";
 import { analyseScript, type ScriptAnalysis } from "./runtime/analyse.ts";
+import type { AnalysisCache } from "./runtime/analysis-cache.ts";
 import { quoteLiteral } from "./runtime/connection.ts";
 import type { RunSettings } from "./runtime/settings.ts";
 import { HISTORY_TABLE, type MigrationRecord } from "./state/history-table.ts";
@@ -67,6 +68,8 @@ export async function buildPlan(options: {
   dataRecords?: Map<string, DataRecord>;
   /** For up: migration.sql analyses already under way (analyseAhead), by migration name. */
   analyses?: Map<string, Promise<ScriptAnalysis>>;
+  /** Analyses kept from earlier runs; fresh ones are added to it. */
+  cache?: AnalysisCache | undefined;
 }): Promise<Plan> {
   const { direction, names, local, records, settings } = options;
   const data = options.data ?? new Map<string, LocalDataMigration>();
@@ -95,7 +98,7 @@ export async function buildPlan(options: {
     if (!migration) throw new MigrateError("MIGRATION_NOT_FOUND", `Migration ${name} is not in the migrations folder.`);
     const script = direction === "up" ? migration.upSql : (migration.downSql ?? "");
     const file = direction === "up" ? "migration.sql" : "down.sql";
-    const analysis = await ((direction === "up" && options.analyses?.get(name)) || analyseScript(script, `${name}/${file}`));
+    const analysis = await ((direction === "up" && options.analyses?.get(name)) || analyseScript(script, `${name}/${file}`, options.cache));
     const resume = direction === "up" ? options.resume?.get(name) : undefined;
     steps.push({
       kind: "schema",

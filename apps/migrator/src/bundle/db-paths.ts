@@ -8,3 +8,5 @@ const at = (relative: string) => fileURLToPath(new URL(relative, dist));
 
 export const migrationsDir = at("db/migrations");
 export const dataMigrationsDir = at("db/data-migrations");
+/** The analyses of db/migrations' scripts, written by the build (scripts/build.ts). */
+export const analysesFile: string | undefined = at("db/analyses.json");

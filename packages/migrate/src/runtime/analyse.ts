@@ -2,6 +2,7 @@
 // of them cannot run in a transaction, and its header directives. Syntax errors surface here, before
 // anything touches the database.
 import { MigrateError } from "../errors.ts";
+import type { AnalysisCache } from "./analysis-cache.ts";
 import {
   classifyStatementsSync,
   loadParser,
@@ -37,20 +38,29 @@ export interface ScriptAnalysis {
 /**
  * Analyses `scripts` one by one in the background, yielding to I/O every few milliseconds, so the parsing
  * overlaps with waiting for the server (the engine takes the migration lock meanwhile). Returns each
- * script's analysis by name, to be awaited like analyseScript's (a bad file's promise rejects).
+ * script's analysis by name, to be awaited like analyseScript's (a bad file's promise rejects). Scripts
+ * the `cache` holds are not parsed; when it holds them all, the parser is not even loaded.
  */
-export function analyseAhead(scripts: { name: string; script: string; file: string }[]): Map<string, Promise<ScriptAnalysis>> {
+export function analyseAhead(scripts: { name: string; script: string; file: string }[], cache?: AnalysisCache): Map<string, Promise<ScriptAnalysis>> {
   const ahead = new Map<string, Promise<ScriptAnalysis>>();
-  let previous: Promise<unknown> = loadParser();
+  let previous: Promise<unknown> | undefined;
   let sliceStarted = 0;
   for (const { name, script, file } of scripts) {
+    const cached = cache?.get(script);
+    if (cached) {
+      ahead.set(name, Promise.resolve(cached));
+      continue;
+    }
+    previous ??= loadParser();
     const analysis = previous.then(async () => {
       // Parse in slices of a few milliseconds, then let waiting I/O callbacks run.
       if (performance.now() - sliceStarted > 4) {
         await new Promise((next) => setImmediate(next));
         sliceStarted = performance.now();
       }
-      return analyseScript(script, file);
+      const fresh = await analyseUncached(script, file);
+      cache?.set(script, fresh);
+      return fresh;
     });
     analysis.catch(() => {}); // its awaiter gets the error; one never awaited must not crash the process
     ahead.set(name, analysis);
@@ -59,8 +69,19 @@ export function analyseAhead(scripts: { name: string; script: string; file: stri
   return ahead;
 }
 
-/** Analyses `script` (`file` names it in errors). Throws a MigrateError for bad SQL or directives. */
-export async function analyseScript(script: string, file: string): Promise<ScriptAnalysis> {
+/**
+ * Analyses `script` (`file` names it in errors), or takes the analysis from `cache`, which then keeps a
+ * fresh one. Throws a MigrateError for bad SQL or directives (never cached).
+ */
+export async function analyseScript(script: string, file: string, cache?: AnalysisCache): Promise<ScriptAnalysis> {
+  const cached = cache?.get(script);
+  if (cached) return cached;
+  const analysis = await analyseUncached(script, file);
+  cache?.set(script, analysis);
+  return analysis;
+}
+
+async function analyseUncached(script: string, file: string): Promise<ScriptAnalysis> {
   let classes: StatementClass[];
   let directives: ReturnType<typeof parseDirectives>;
   await loadParser();
