@@ -147,30 +147,50 @@ describe("plan and --dry-run", () => {
     const p = await project();
     await p.write(USERS.name, USERS.up, USERS.down);
     await p.write(POSTS.name, POSTS.up, POSTS.down);
-    // Every step but the last commits without waiting for its WAL flush; the last one's flush covers them.
-    const step = (m: typeof USERS, lockTimeout: string, statementTimeout: string, last: boolean) =>
+    // Nothing is applied yet: one batch, one transaction for both, each migration recorded with its own start.
+    const batched = (m: typeof USERS, lockTimeout: string, statementTimeout: string, first: boolean, last: boolean) =>
       [
-        `-- ${m.name} (up, one transaction) from migration.sql`,
-        "BEGIN;",
+        `-- ${m.name} (up, batch 1, 2 migrations in one transaction on this new database; if one fails, all run again one by one) from migration.sql`,
+        ...(first ? ["BEGIN;"] : []),
         `SET LOCAL lock_timeout = '${lockTimeout}';`,
         `SET LOCAL statement_timeout = '${statementTimeout}';`,
-        ...(last ? [] : ["SET LOCAL synchronous_commit = off;"]),
+        "SELECT set_config('migrator.step_started', clock_timestamp()::text, true);",
         m.up.trimEnd(),
         ";", // sent as one query with the script; the bookkeeping starts after a line of its own
-        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (<id>, '${sha256(m.up)}', clock_timestamp(), '${m.name}', NULL, NULL, now(), 1);`,
-        "COMMIT;",
+        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (<id>, '${sha256(m.up)}', clock_timestamp(), '${m.name}', NULL, NULL, current_setting('migrator.step_started')::timestamptz, 1) RETURNING migration_name AS migrator_migration, round(extract(epoch FROM finished_at - started_at) * 1000)::int AS migrator_duration_ms;`,
+        ...(last ? ["COMMIT;"] : []),
       ].join("\n");
     const expected = (lockTimeout: string, statementTimeout: string) =>
-      `-- 2 migrations to apply; the SQL below is exactly what would run.\n\n${step(USERS, lockTimeout, statementTimeout, false)}\n\n${step(POSTS, lockTimeout, statementTimeout, true)}\n`;
+      `-- 2 migrations to apply; the SQL below is exactly what would run.\n\n${batched(USERS, lockTimeout, statementTimeout, true, false)}\n\n${batched(POSTS, lockTimeout, statementTimeout, false, true)}\n`;
 
     const plan = await p.run(["plan"]);
     expect(plan.code, output(plan)).toBe(0);
-    expect(plan.stdout.replace(UUID, "<id>")).toBe(expected("5000ms", "600000ms"));
+    expect(plan.stdout.replaceAll(UUID, "<id>")).toBe(expected("5000ms", "600000ms"));
     const dryRun = await p.run(["--lock-timeout", "2s", "--statement-timeout", "1min", "deploy", "--dry-run"]);
     expect(dryRun.code, output(dryRun)).toBe(0);
-    expect(dryRun.stdout.replace(UUID, "<id>")).toBe(expected("2000ms", "60000ms"));
+    expect(dryRun.stdout.replaceAll(UUID, "<id>")).toBe(expected("2000ms", "60000ms"));
     expect(await p.tables()).toEqual([]);
     expect(await p.sql("SELECT to_regclass('_prisma_migrations') AS t")).toEqual([{ t: null }]);
+
+    // Once something is applied, each migration is a transaction of its own. Every step but the last
+    // commits without waiting for its WAL flush; the last one's flush covers them.
+    expect((await p.run(["up", "+1"])).code).toBe(0);
+    await p.write(BIO.name, BIO.up, BIO.down);
+    const own = (m: typeof USERS, last: boolean) =>
+      [
+        `-- ${m.name} (up, one transaction) from migration.sql`,
+        "BEGIN;",
+        "SET LOCAL lock_timeout = '5000ms';",
+        "SET LOCAL statement_timeout = '600000ms';",
+        ...(last ? [] : ["SET LOCAL synchronous_commit = off;"]),
+        m.up.trimEnd(),
+        ";",
+        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (<id>, '${sha256(m.up)}', clock_timestamp(), '${m.name}', NULL, NULL, now(), 1);`,
+        "COMMIT;",
+      ].join("\n");
+    const later = await p.run(["plan"]);
+    expect(later.code, output(later)).toBe(0);
+    expect(later.stdout.replaceAll(UUID, "<id>")).toBe(`-- 2 migrations to apply; the SQL below is exactly what would run.\n\n${own(POSTS, false)}\n\n${own(BIO, true)}\n`);
   });
 
   it("down --dry-run prints the down.sql and the history update, and rolls nothing back", async () => {

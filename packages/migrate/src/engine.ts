@@ -8,7 +8,7 @@ import { CREATE_DATA_TABLE, DATA_TABLE, liveDataRecords } from "./data/records.t
 import { runDataStep } from "./data/run-data-step.ts";
 import { InterruptedError } from "./data/batch.ts";
 import { readLocalMigrationsSync, type LocalMigration } from "./local/migration-folder.ts";
-import { buildPlan, type Direction, type Plan } from "./plan.ts";
+import { buildPlan, type Direction, type Plan, type PlanStep, type SchemaPlanStep } from "./plan.ts";
 import { openConnection, quoteIdent, schemaOf } from "./runtime/connection.ts";
 import { analyseAhead, type ScriptAnalysis } from "./runtime/analyse.ts";
 import { AnalysisCache, type AnalysisCacheOptions } from "./runtime/analysis-cache.ts";
@@ -212,6 +212,8 @@ async function preflight(
     dataRecords: dataForSteps,
     analyses,
     cache,
+    // Nothing applied yet: a new database, where batching blocks no one (plan.ts, BATCH_MAX_STEPS).
+    initialDeploy: direction === "up" && !history.some((r) => r.finishedAt && !r.rolledBackAt),
   });
   return { names, plan, clear };
 }
@@ -334,11 +336,19 @@ async function run(options: EngineOptions, direction: Direction, target: string)
       };
       let dataClient: { client: unknown; close(): Promise<void> } | undefined;
       try {
-        for (const step of planned.steps) {
-          // A stop request (SIGTERM) lets the current step finish (commit), then starts nothing new.
+        for (let index = 0; index < planned.steps.length; index++) {
+          const step = planned.steps[index] as PlanStep;
+          // A stop request (SIGTERM) lets the current step (or batch) finish (commit), then starts nothing new.
           if (options.signal?.aborted) {
             if (!settle(await runner.finish())) break;
             throw new InterruptedError(step.name);
+          }
+          if (step.kind === "schema" && step.batch?.first) {
+            const batch = planned.steps.slice(index, index + step.batch.size) as SchemaPlanStep[];
+            index += batch.length - 1;
+            if (!settle(await runner.runBatch(batch))) break;
+            if (runner.stoppedAt) throw new InterruptedError(runner.stoppedAt);
+            continue;
           }
           if (step.kind === "schema") {
             if (!settle(await runner.run(step))) break;

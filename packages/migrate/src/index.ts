@@ -4,7 +4,7 @@ export { deploy, down, getHistory, getStatus, plan, resolve, up, type EngineOpti
 export * from "./errors.ts";
 export { checksumOf, matchesChecksum } from "./local/checksum.ts";
 export { readLocalMigrations, type LocalMigration } from "./local/migration-folder.ts";
-export { renderStep, type Direction, type Plan, type PlanStep } from "./plan.ts";
+export { BATCH_MAX_STEPS, renderStep, type Direction, type Plan, type PlanStep } from "./plan.ts";
 export { MIGRATION_LOCK_KEY } from "./runtime/lock.ts";
 export { silentLogger, type Logger } from "./runtime/logger.ts";
 export { AnalysisCache, ANALYSIS_CACHE_FILE, ANALYSIS_VERSION, writeAnalysesFile, type AnalysisCacheOptions } from "./runtime/analysis-cache.ts";

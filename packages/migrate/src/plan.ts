@@ -42,7 +42,23 @@ export interface SchemaPlanStep {
    * is durable; a run that stops before its last step flushes first (engine.ts, flushCommits).
    */
   synchronousCommit: boolean;
+  /**
+   * Set when this step shares one transaction with its neighbours (see BATCH_MAX_STEPS): its place in
+   * that batch. The batch's first step opens the transaction, its last one's COMMIT ends it.
+   */
+  batch?: { id: number; first: boolean; last: boolean; size: number; synchronousCommit: boolean } | undefined;
 }
+
+/**
+ * On a database where no migration is applied yet (a new environment, CI, a test database), up to this
+ * many consecutive transactional migrations are applied in one transaction, sent in one round trip:
+ * nobody uses the schema yet, so the longer-held locks block no one, and the start of a database's
+ * life (hundreds of small migrations) takes one round trip and one commit per batch instead of per
+ * migration. Each migration keeps its own history row and timings. If any of them fails, the batch is
+ * rolled back whole and its migrations run again one by one, so the failure is reported, recorded and
+ * left behind exactly as without batching.
+ */
+export const BATCH_MAX_STEPS = 50;
 
 export type { DataPlanStep };
 
@@ -70,6 +86,8 @@ export async function buildPlan(options: {
   analyses?: Map<string, Promise<ScriptAnalysis>>;
   /** Analyses kept from earlier runs; fresh ones are added to it. */
   cache?: AnalysisCache | undefined;
+  /** No migration is applied yet: consecutive transactional steps go in batches (BATCH_MAX_STEPS). */
+  initialDeploy?: boolean | undefined;
 }): Promise<Plan> {
   const { direction, names, local, records, settings } = options;
   const data = options.data ?? new Map<string, LocalDataMigration>();
@@ -117,8 +135,39 @@ export async function buildPlan(options: {
     });
   }
   for (const step of steps.slice(0, -1)) if (step.kind === "schema") step.synchronousCommit = false;
+  if (direction === "up" && options.initialDeploy) assignBatches(steps);
   return { direction, steps };
 }
+
+/** Groups runs of consecutive transactional schema steps into batches of 2..BATCH_MAX_STEPS. */
+function assignBatches(steps: PlanStep[]): void {
+  let id = 0;
+  let run: SchemaPlanStep[] = [];
+  const close = () => {
+    for (let from = 0; from < run.length; from += BATCH_MAX_STEPS) {
+      const batch = run.slice(from, from + BATCH_MAX_STEPS);
+      if (batch.length < 2) continue;
+      id += 1;
+      const synchronousCommit = (batch.at(-1) as SchemaPlanStep).synchronousCommit;
+      batch.forEach((step, i) => (step.batch = { id, first: i === 0, last: i === batch.length - 1, size: batch.length, synchronousCommit }));
+    }
+    run = [];
+  };
+  for (const step of steps) {
+    if (step.kind === "schema" && step.analysis.transactional && step.resumeFrom === 0) run.push(step);
+    else close();
+  }
+  close();
+}
+
+/** The step as it runs on its own, outside any batch (a batch that failed runs its steps this way). */
+export const unbatched = (step: SchemaPlanStep): SchemaPlanStep => ({ ...step, batch: undefined });
+
+/** The custom setting a batched step's start time goes through (its transaction started earlier). */
+const STEP_STARTED = "migrator.step_started";
+
+/** Names the per-step duration a batched step's bookkeeping returns. */
+export const BATCH_DURATION_COLUMN = "migrator_duration_ms";
 
 const ms = (value: number) => `'${value}ms'`;
 
@@ -127,7 +176,10 @@ export function bookkeepingSql(step: SchemaPlanStep, statementsDone: number): st
   if (step.direction === "down") {
     return `UPDATE "${HISTORY_TABLE}" SET rolled_back_at = clock_timestamp() WHERE id = ${quoteLiteral(step.record?.id ?? "")};`;
   }
-  return `INSERT INTO "${HISTORY_TABLE}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (${quoteLiteral(step.recordId)}, ${quoteLiteral(step.migration.checksum)}, clock_timestamp(), ${quoteLiteral(step.name)}, NULL, NULL, now(), ${statementsDone});`;
+  // In a batch the transaction began before this step: its start was noted in STEP_STARTED.
+  const startedAt = step.batch ? `current_setting('${STEP_STARTED}')::timestamptz` : "now()";
+  const returning = step.batch ? ` RETURNING migration_name AS migrator_migration, round(extract(epoch FROM finished_at - started_at) * 1000)::int AS ${BATCH_DURATION_COLUMN}` : "";
+  return `INSERT INTO "${HISTORY_TABLE}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (${quoteLiteral(step.recordId)}, ${quoteLiteral(step.migration.checksum)}, clock_timestamp(), ${quoteLiteral(step.name)}, NULL, NULL, ${startedAt}, ${statementsDone})${returning};`;
 }
 
 /**
@@ -136,11 +188,14 @@ export function bookkeepingSql(step: SchemaPlanStep, statementsDone: number): st
  * script starts in `text`, to map a server error position back to the file.
  */
 export function transactionText(step: SchemaPlanStep): { text: string; scriptOffset: number } {
+  const { batch } = step;
   const prefix = [
-    "BEGIN;",
+    ...(!batch || batch.first ? ["BEGIN;"] : []),
     `SET LOCAL lock_timeout = ${ms(step.lockTimeoutMs)};`,
     `SET LOCAL statement_timeout = ${ms(step.statementTimeoutMs)};`,
-    ...(step.synchronousCommit ? [] : ["SET LOCAL synchronous_commit = off;"]),
+    // A batch's commit is synchronous when its last step's is (the plan's last step).
+    ...((batch ? batch.first && !batch.synchronousCommit : !step.synchronousCommit) ? ["SET LOCAL synchronous_commit = off;"] : []),
+    ...(batch ? [`SELECT set_config('${STEP_STARTED}', clock_timestamp()::text, true);`] : []),
     "",
   ].join("\n");
   // A newline before the bookkeeping: the script may end in a line comment or without a semicolon.
@@ -157,7 +212,13 @@ export function renderStep(step: PlanStep): string {
     const resumed = step.record && step.direction === "up" ? `; resumes after ${step.record.rowsDone} rows already done` : "";
     return `-- ${step.name} (data migration, ${step.direction}, ${how}${resumed}): runs ${step.direction}() from ${step.local.file}`;
   }
-  const header = `-- ${step.name} (${step.direction}, ${step.analysis.transactional ? "one transaction" : "statement by statement, outside a transaction"}) from ${step.file}`;
+  const how = step.batch
+    ? `batch ${step.batch.id}, ${step.batch.size} migrations in one transaction on this new database; if one fails, all run again one by one`
+    : step.analysis.transactional
+      ? "one transaction"
+      : "statement by statement, outside a transaction";
+  const header = `-- ${step.name} (${step.direction}, ${how}) from ${step.file}`;
+  if (step.batch) return `${header}\n${transactionText(step).text}${step.batch.last ? "\nCOMMIT;" : ""}`;
   if (step.analysis.transactional) return `${header}\n${transactionText(step).text}\nCOMMIT;`;
   const statements = step.analysis.statements.slice(step.resumeFrom).map((statement) => `${statement.sql};`);
   return [

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { MigrateError, MigrationFailedError } from "../errors.ts";
-import { bookkeepingSql, transactionText, type SchemaPlanStep as PlanStep } from "../plan.ts";
+import { BATCH_DURATION_COLUMN, bookkeepingSql, transactionText, unbatched, type SchemaPlanStep as PlanStep } from "../plan.ts";
 import { HISTORY_TABLE, IN_PROGRESS_MARK, recordFailure, recordFinished, recordProgress, recordStarted, TRANSACTION_FAILED_MARK } from "../state/history-table.ts";
 import type { Statement } from "./analyse.ts";
 import { quoteIdent } from "./connection.ts";
@@ -306,6 +306,44 @@ export class StepRunner {
       settled.push(await failed(this.db, step, "transaction", error, started, offset, this.log));
       return settled;
     }
+  }
+
+  /**
+   * Runs a batch (plan.ts, BATCH_MAX_STEPS): its steps' texts in one query, then COMMIT. Resolves with
+   * the results this settled, like run(). If anything fails (a statement, a lock timeout, the COMMIT),
+   * the batch is rolled back whole and its steps run again one by one, so the failure is found,
+   * retried or recorded exactly as without batching.
+   */
+  async runBatch(steps: PlanStep[]): Promise<StepResult[]> {
+    const settled = await this.finish();
+    if (settled.some((r) => r.outcome === "failed")) return settled;
+    const started = Date.now();
+    let durations: Map<string, number>;
+    try {
+      const result = (await this.db.query(steps.map((step) => transactionText(step).text).join("\n"))) as unknown as pg.QueryResult[] | pg.QueryResult;
+      await this.db.query("COMMIT");
+      durations = new Map(
+        (Array.isArray(result) ? result : [result])
+          .filter((r) => r.command === "INSERT" && r.fields.some((f) => f.name === BATCH_DURATION_COLUMN))
+          .map((r): [string, number] => [String(r.rows[0]?.migrator_migration), Number(r.rows[0]?.[BATCH_DURATION_COLUMN] ?? 0)]),
+      );
+    } catch (error) {
+      await this.db.query("ROLLBACK").catch(() => {});
+      if (error instanceof MigrateError) throw error;
+      const e = error as PgError;
+      this.log.info(`Batch of ${steps.length} migrations (${steps[0]?.name} … ${steps.at(-1)?.name}) rolled back: ${e.message ?? String(error)}${e.code ? ` [SQLSTATE ${e.code}]` : ""}; running them one by one`, {
+        event: "batch_fallback", migrations: steps.map((step) => step.name), sqlState: e.code,
+      });
+      const results = [...settled];
+      for (const step of steps) {
+        const stepResults = await this.run(unbatched(step));
+        results.push(...stepResults);
+        if (stepResults.some((r) => r.outcome === "failed") || this.stoppedAt) return results;
+      }
+      return [...results, ...(await this.finish())];
+    }
+    const elapsed = Date.now() - started;
+    return [...settled, ...steps.map((step) => applied(step, "transaction", durations.get(step.name) ?? Math.round(elapsed / steps.length), 0, this.log))];
   }
 
   /** Commits the open step, if there is one. Resolves with its result (applied, or failed at COMMIT). */
