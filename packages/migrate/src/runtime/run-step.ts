@@ -320,7 +320,8 @@ export class StepRunner {
     const started = Date.now();
     let durations: Map<string, number>;
     try {
-      const result = (await this.db.query(steps.map((step) => transactionText(step).text).join("\n"))) as unknown as pg.QueryResult[] | pg.QueryResult;
+      type Row = Record<string, unknown>;
+      const result = (await this.db.query(steps.map((step) => transactionText(step).text).join("\n"))) as unknown as pg.QueryResult<Row>[] | pg.QueryResult<Row>;
       await this.db.query("COMMIT");
       durations = new Map(
         (Array.isArray(result) ? result : [result])
