@@ -8,7 +8,7 @@ import { ValidationError } from "../src/errors/api-error.ts";
 import { detailsOf } from "../src/errors/respond.ts";
 import { PageQuery, toPage } from "../src/schemas/pagination.ts";
 
-// The columns and order of posts.ts's postColumns, under the names the API returns.
+// The columns and order of post-list.ts's postColumns, under the names the API returns.
 const SQL = `SELECT id, uuid, created_by_user_id AS "createdByUserId", category_id AS "categoryId", title, text, media_url AS "mediaUrl",
                     created_at AS "createdAt", updated_at AS "updatedAt"
                FROM post WHERE is_deleted = false AND ($1::int IS NULL OR id > $1) ORDER BY id LIMIT $2`;
