@@ -17,3 +17,4 @@ export type { CreateTestDatabaseOptions, TestDatabase } from "./test-database.ts
 export { sqlOn } from "./sql-on.ts";
 export { startScratchLocalServer } from "./scratch-local-server.ts";
 export type { ScratchLocalServer } from "./scratch-local-server.ts";
+export { freePort } from "./free-port.ts";

@@ -38,8 +38,9 @@ const describe = (holder: Holder | undefined) =>
  * Detects a transaction-mode pooler (PgBouncer and the like): consecutive statements reach different
  * server sessions, or a session lock taken by one statement is not held by the next one's session.
  */
-async function assertSessionHolds(client: pg.Client): Promise<void> {
-  // Two probes, each a statement of its own: which session ran it, and does that session hold the lock.
+async function assertSessionHolds(client: pg.Client, lockedBy?: number): Promise<void> {
+  // Probes, each a statement of its own: which session ran it, and does that session hold the lock.
+  // The statement that took the lock can be the first (it says which session ran it).
   const probe = async () =>
     (
       await client.query<{ pid: number; held: boolean }>(
@@ -47,7 +48,7 @@ async function assertSessionHolds(client: pg.Client): Promise<void> {
         [MIGRATION_LOCK_KEY],
       )
     ).rows[0];
-  const first = await probe();
+  const first = lockedBy === undefined ? await probe() : { pid: lockedBy, held: true };
   const second = await probe();
   if (first?.pid !== second?.pid) throw new PoolerDetectedError(`consecutive statements ran in sessions ${first?.pid} and ${second?.pid}`);
   if (!first?.held || !second?.held) throw new PoolerDetectedError("the advisory lock taken by one statement was not held by the next one's session");
@@ -59,8 +60,9 @@ async function assertSessionHolds(client: pg.Client): Promise<void> {
  */
 export async function acquireMigrationLock(client: pg.Client, options: { waitMs: number; log: Logger }): Promise<() => Promise<void>> {
   const started = Date.now();
-  const tryLock = async () => (await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [MIGRATION_LOCK_KEY])).rows[0]?.ok ?? false;
-  if (!(await tryLock())) {
+  const tried = (await client.query<{ ok: boolean; pid: number }>("SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid", [MIGRATION_LOCK_KEY])).rows[0];
+  const lockedBy = tried?.ok ? tried.pid : undefined;
+  if (lockedBy === undefined) {
     const holder = await lockHolder(client);
     options.log.info(`Waiting up to ${Math.round(options.waitMs / 1000)} s for the migration lock, held by ${describe(holder)}`, { event: "lock_wait", holder });
     // The server wakes us when the lock is released, but we wait in short slices: a waiting statement
@@ -82,7 +84,7 @@ export async function acquireMigrationLock(client: pg.Client, options: { waitMs:
       await client.query("RESET lock_timeout").catch(() => {});
     }
   }
-  await assertSessionHolds(client);
+  await assertSessionHolds(client, lockedBy);
   options.log.debug("Took the migration lock", { event: "lock_acquired", waitedMs: Date.now() - started });
   return async () => {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
