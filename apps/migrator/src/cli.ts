@@ -1,7 +1,7 @@
 // The migrator's commands: argument parsing and output only; the work is @repo/migrate's.
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { down, getHistory, getStatus, lintMigrations, plan, resolve, scaffoldDataMigration, selectForLint, up, type EngineOptions, type Logger } from "@repo/migrate";
+import { down, getHistory, getStatus, plan, resolve, scaffoldDataMigration, up, type EngineOptions, type Logger } from "@repo/migrate";
 import { redactUrl } from "@repo/redact";
 import { analysisCacheOptions, backupOptions, databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type BackupFlags, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
@@ -185,6 +185,8 @@ export function buildProgram(setExitCode: (code: number) => void, signal?: Abort
       const out = createOutput({ json: format === "json", color: flags().color });
       const dir = await migrationsDir(flags());
       const pending = !names.length && !options.all && options.since === undefined;
+      // Loaded here only: the linter (squawk, the rules) is not needed by the other commands' start-up.
+      const { lintMigrations, selectForLint } = await import("@repo/migrate/lint");
       const selected = await selectForLint({ migrationsDir: dir, names, all: options.all, since: options.since, engine: pending ? (await context(flags(), signal)).options : undefined });
       const result = await lintMigrations({ migrationsDir: dir, ...selected, cwd: process.env.INIT_CWD ?? process.cwd() });
       renderLint(out, result, format);

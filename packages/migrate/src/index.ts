@@ -22,4 +22,5 @@ export { readDataMigrations, type DataMigrationManifest, type LocalDataMigration
 export { CREATE_DATA_TABLE, DATA_TABLE, type DataRecord } from "./data/records.ts";
 export { DataMigrationFailedError } from "./data/run-data-step.ts";
 export { scaffoldDataMigration } from "./data/scaffold.ts";
-export { fileAtRef, lintMigrations, migrationsChangedSince, MIGRATOR_RULES, selectForLint, SQUAWK_ERRORS, SQUAWK_NOT_APPLICABLE, SQUAWK_NOT_FOR_DOWN, SQUAWK_REPLACED, squawkBinary, type Finding, type LintOptions, type LintResult, type LintSelection, type RuleInfo, type Severity } from "./lint/index.ts";
+// The linter is its own entry (`@repo/migrate/lint`): the deploy path does not load it.
+export type { Finding, LintOptions, LintResult, LintSelection, RuleInfo, Severity } from "./lint/index.ts";

@@ -45,7 +45,7 @@ async function main(args: string[]): Promise<number> {
  */
 async function printLint(names: string[]): Promise<void> {
   try {
-    const { fileAtRef, lintMigrations } = await import("@repo/migrate");
+    const { fileAtRef, lintMigrations } = await import("@repo/migrate/lint");
     const text = await fileAtRef("HEAD", schemaPath).catch(() => undefined);
     const result = await lintMigrations({ migrationsDir, names, cwd: process.env.INIT_CWD ?? process.cwd(), previousSchema: text === undefined ? undefined : { ref: "HEAD", text } });
     for (const f of result.findings) process.stdout.write(`${f.severity}[${f.rule}] ${f.file}:${f.line}\n  ${f.message}\n  fix: ${f.fix}\n`);

@@ -64,12 +64,15 @@ export function readLocalMigrationsSync(dir: string): LocalMigration[] {
   }
   // Byte order, as Prisma's engine sorts (names start with a UTC timestamp).
   const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Plain concatenation: path.join normalizes every path it builds, a measurable part of reading
+  // hundreds of folders; `dir` is normalized once and a folder name has no separators.
+  const base = path.resolve(dir);
   return names.map((name): LocalMigration => {
-    const folder = path.join(dir, name);
-    const upSql = readOptional(path.join(folder, "migration.sql"));
+    const folder = `${base}${path.sep}${name}`;
+    const upSql = readOptional(`${folder}${path.sep}migration.sql`);
     if (upSql === undefined) {
       throw new MigrateError("MIGRATION_FILE_MISSING", `The migration folder ${folder} has no migration.sql.`, "Add the migration's SQL, or remove the folder.");
     }
-    return { name, dir: folder, upSql, checksum: checksumOf(upSql), downSql: readOptional(path.join(folder, "down.sql")) };
+    return { name, dir: folder, upSql, checksum: checksumOf(upSql), downSql: readOptional(`${folder}${path.sep}down.sql`) };
   });
 }

@@ -5,7 +5,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onTestFinished } from "vitest";
-import { lintMigrations, type LintOptions, type LintResult } from "../../src/index.ts";
+import { lintMigrations, type LintOptions, type LintResult } from "../../src/lint/index.ts";
 
 export const FIXTURES = path.join(import.meta.dirname, "fixtures");
 

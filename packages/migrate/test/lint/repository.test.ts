@@ -2,7 +2,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { lintMigrations } from "../../src/index.ts";
+import { lintMigrations } from "../../src/lint/index.ts";
 
 const MIGRATIONS = path.resolve(import.meta.dirname, "../../../db/migrations");
 

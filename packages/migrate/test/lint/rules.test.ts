@@ -2,7 +2,7 @@
 // (fixtures/<rule>/flag and /pass, on top of fixtures/base), then the edge cases that decide what
 // "safe" means for each rule.
 import { describe, expect, it } from "vitest";
-import { MIGRATOR_RULES } from "../../src/index.ts";
+import { MIGRATOR_RULES } from "../../src/lint/index.ts";
 import { brief, lintFixture, lintInline } from "./helpers.ts";
 
 const CHANGE = "20240102000000_change";

@@ -5,7 +5,7 @@ import { cp, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, it, onTestFinished } from "vitest";
-import { lintMigrations, selectForLint } from "../../src/index.ts";
+import { lintMigrations, selectForLint } from "../../src/lint/index.ts";
 import { FIXTURES } from "./helpers.ts";
 
 const SCHEMA = 'model Account {\n  id  BigInt  @id\n  bio String? @db.VarChar(500)\n  @@map("account")\n}\n';

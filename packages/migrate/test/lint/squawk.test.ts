@@ -3,7 +3,7 @@
 // out the rules this project replaces or that the migrator makes moot.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { squawkBinary } from "../../src/index.ts";
+import { squawkBinary } from "../../src/lint/index.ts";
 import { lintFixture, lintInline } from "./helpers.ts";
 
 describe("squawk", () => {
