@@ -50,7 +50,7 @@ describe("analysis cache (CLI)", () => {
   it("without MIGRATOR_CACHE_DIR the analyses go to $XDG_CACHE_HOME/migrator; MIGRATOR_CACHE_DIR=off keeps none", async () => {
     const xdg = await tempDir();
     const p = await withMigrations();
-    const run = await p.run(["--json", "deploy"], { env: cleanEnv({ XDG_CACHE_HOME: xdg }) });
+    const run = await p.run(["--json", "deploy"], { env: cleanEnv({ XDG_CACHE_HOME: xdg, MIGRATOR_CACHE_DIR: undefined }) });
     expect(run.code, output(run)).toBe(0);
     const stored = JSON.parse(readFileSync(path.join(xdg, "migrator", "analyses.json"), "utf8")) as { entries: object };
     expect(Object.keys(stored.entries)).toHaveLength(2);

@@ -24,11 +24,12 @@ export interface Run {
 export const output = (run: Pick<Run, "stdout" | "stderr">) => `${run.stdout}\n${run.stderr}`;
 
 /**
- * What the CLI sees: PATH, HOME and TMPDIR from this process and NO_COLOR=1, nothing else (no
+ * What the CLI sees: PATH, HOME and TMPDIR from this process, NO_COLOR=1 and MIGRATOR_CACHE_DIR=off, nothing else (no
  * DATABASE_URL, MIGRATIONS_DIR or INIT_CWD) unless a test adds it. `undefined` removes a variable.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { NO_COLOR: "1" };
+  // No analysis cache unless a test asks for one: the suite's scripts stay out of ~/.cache/migrator.
+  const env: NodeJS.ProcessEnv = { NO_COLOR: "1", MIGRATOR_CACHE_DIR: "off" };
   for (const name of ["PATH", "HOME", "TMPDIR"]) if (process.env[name]) env[name] = process.env[name];
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];

@@ -82,6 +82,21 @@ describe("analysis cache", () => {
     expect(reader.stats.hits).toBe(scripts.length);
   });
 
+  it("writes the entries this run used or added last, so the size cap drops the ones unused longest", async () => {
+    const dir = await tempDir("analyses-");
+    const scripts = ["CREATE TABLE x (id int);\n", "CREATE TABLE a (id int);\n", "CREATE TABLE b (id int);\n"];
+    const key = (script: string) => createHash("sha256").update(script).digest("hex");
+    const first = new AnalysisCache({ dir });
+    for (const script of scripts.slice(0, 2)) await analyseScript(script, "f", first);
+    await first.save();
+    const second = new AnalysisCache({ dir });
+    expect(second.get(scripts[0] as string)).toBeDefined(); // x: read in this run, so now after a
+    await analyseScript(scripts[2] as string, "f", second); // b: added
+    expect(await second.save()).toBeUndefined();
+    const stored = JSON.parse(await readFile(path.join(dir, ANALYSIS_CACHE_FILE), "utf8")) as { entries: Record<string, unknown> };
+    expect(Object.keys(stored.entries)).toEqual([scripts[1], scripts[0], scripts[2]].map((script) => key(script as string)));
+  });
+
   it("an edited script misses the cache and its syntax error is reported, though its old version is cached", async () => {
     const dir = await tempDir("analyses-");
     const first = await project();

@@ -22,8 +22,8 @@ export const ANALYSIS_VERSION = "1/libpg-query@18.1.5";
 /** The file name, in the cache folder and in a bundle. */
 export const ANALYSIS_CACHE_FILE = "analyses.json";
 
-/** Entries kept at most; the least recently written go first (a project has hundreds of migrations). */
-const MAX_ENTRIES = 10_000;
+/** Entries kept at most; the least recently used go first (a project has hundreds of migrations). */
+const MAX_ENTRIES = 2_000;
 
 interface CacheFile {
   format: "migrator-analyses";
@@ -102,6 +102,8 @@ export class AnalysisCache {
   private readonly entries = new Map<string, unknown>();
   private readonly shipped = new Map<string, unknown>();
   private readonly added = new Map<string, ScriptAnalysis>();
+  /** Keys of the user layer this run read: written last, so the size cap drops the unused first. */
+  private readonly used = new Set<string>();
   readonly stats: AnalysisCacheStats = { hits: 0, parsed: 0, sources: [], problems: [] };
 
   /** Reads the layers (synchronously: one small file each). Unreadable files are noted and skipped. */
@@ -129,6 +131,7 @@ export class AnalysisCache {
     const found = this.entries.get(key) ?? this.shipped.get(key);
     if (!isAnalysis(found)) return undefined;
     this.stats.hits += 1;
+    if (this.entries.has(key)) this.used.add(key);
     return found;
   }
 
@@ -152,7 +155,10 @@ export class AnalysisCache {
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
       await mkdir(this.options.dir, { recursive: true });
-      await writeFile(temporary, serialize(this.entries), { mode: 0o644 });
+      // Unused entries first, then those this run read or added: the cap keeps the recent ones.
+      const ordered = new Map([...this.entries].filter(([key]) => !this.used.has(key) && !this.added.has(key)));
+      for (const key of [...this.used, ...this.added.keys()]) ordered.set(key, this.entries.get(key));
+      await writeFile(temporary, serialize(ordered), { mode: 0o644 });
       await rename(temporary, file);
       this.added.clear();
       return undefined;
