@@ -3,6 +3,8 @@
 // fixed time with autocannon on loopback. Prints req/s and latency for each and the ratio; the target
 // is ≥ 70% of the floor's throughput. Each side's time is cut into slices run in ABBA order (floor,
 // app, app, floor, …), so a machine that gets busier or quieter during the run skews neither side.
+// It also reports the server's CPU time per request on each side: on a busy machine req/s moves with
+// the CPU the server gets, CPU per request much less, so the two ratios together tell noise from cost.
 // Options: --duration <s> per side (10), --connections <n> (50), --slices <n> per side (4),
 // --posts <n> (5000), --warmup <s> (2). Exit 0 when the run completed (PASS or MISS), 1 on errors.
 import { spawn } from "node:child_process";
@@ -57,8 +59,15 @@ async function seedPosts(url: string): Promise<void> {
   }
 }
 
-/** Starts bench/server.ts and resolves with its URL and a stop function. */
-async function startServer(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+interface BenchServer {
+  url: string;
+  /** The server process's CPU time so far (user + system), in microseconds. */
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/server.ts and resolves with its URL, a CPU-time probe and a stop function. */
+async function startServer(databaseUrl: string): Promise<BenchServer> {
   const tsx = createRequire(import.meta.url).resolve("tsx");
   const child = spawn(process.execPath, ["--import", pathToFileURL(tsx).href, fileURLToPath(new URL("server.ts", import.meta.url))], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production" },
@@ -74,6 +83,16 @@ async function startServer(databaseUrl: string): Promise<{ url: string; stop(): 
   });
   return {
     url,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        const onMessage = (message: { cpuMicros?: number }) => {
+          if (message.cpuMicros === undefined) return;
+          child.off("message", onMessage);
+          resolve(message.cpuMicros);
+        };
+        child.on("message", onMessage);
+        child.send({ cpu: true });
+      }),
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -89,10 +108,17 @@ interface Measured {
   p50s: number[];
   p99s: number[];
   errors: number;
+  /** The server's CPU time over the slices, in microseconds. */
+  cpuMicros: number;
 }
 
-async function measure(into: Measured, url: string, seconds: number): Promise<void> {
+/** Runs one slice against `url`, adding its counts to `into`; `report` prints the slice on stderr. */
+async function measure(into: Measured, server: BenchServer, url: string, seconds: number, report = false): Promise<void> {
+  const before = await server.cpuMicros();
   const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  const cpuMicros = (await server.cpuMicros()) - before;
+  if (report) say(`  ${into.label.padEnd(16)}${Math.round(result.requests.total / result.duration).toLocaleString("en-US").padStart(8)} req/s${Math.round(cpuMicros / Math.max(result.requests.total, 1)).toString().padStart(7)} µs CPU/req`);
+  into.cpuMicros += cpuMicros;
   into.requests += result.requests.total;
   into.seconds += result.duration;
   into.p50s.push(result.latency.p50);
@@ -101,13 +127,13 @@ async function measure(into: Measured, url: string, seconds: number): Promise<vo
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const measured = (label: string): Measured => ({ label, requests: 0, seconds: 0, p50s: [], p99s: [], errors: 0 });
+const measured = (label: string): Measured => ({ label, requests: 0, seconds: 0, p50s: [], p99s: [], errors: 0, cpuMicros: 0 });
 
 async function main(): Promise<number> {
   const server = await testServerUrl({ log: say });
   const database = await createTestDatabase(server.url, { prefix: "bench_api_" });
   say(`Database ${redactUrl(database.url)}: migrating, then seeding ${postCount} posts…`);
-  let api: { url: string; stop(): Promise<void> } | undefined;
+  let api: BenchServer | undefined;
   try {
     await deployAll(database.url);
     await seedPosts(database.url);
@@ -120,8 +146,8 @@ async function main(): Promise<number> {
 
     if (warmup > 0) {
       say(`Warming up (${warmup} s each)…`);
-      await measure(measured("warmup"), rawUrl, warmup);
-      await measure(measured("warmup"), appUrl, warmup);
+      await measure(measured("warmup"), api, rawUrl, warmup);
+      await measure(measured("warmup"), api, appUrl, warmup);
     }
     const slice = duration / slices;
     say(`Measuring GET /posts?limit=20: ${connections} connections, ${duration} s each in ${slices} slices (ABBA order)…`);
@@ -129,21 +155,23 @@ async function main(): Promise<number> {
     const app = measured("app (Prisma)");
     for (let i = 0; i < slices; i++) {
       const order = i % 2 === 0 ? [raw, app] : [app, raw];
-      for (const side of order) await measure(side, side === raw ? rawUrl : appUrl, slice);
+      for (const side of order) await measure(side, api, side === raw ? rawUrl : appUrl, slice, true);
     }
 
     const rps = (m: Measured) => m.requests / m.seconds;
+    const cpuPerRequest = (m: Measured) => m.cpuMicros / Math.max(m.requests, 1);
     const ratio = rps(app) / rps(raw);
     const row = (m: Measured) =>
-      `${m.label.padEnd(16)}${Math.round(rps(m)).toLocaleString("en-US").padStart(10)}${median(m.p50s).toFixed(1).padStart(10)}${median(m.p99s).toFixed(1).padStart(10)}${Math.max(...m.p99s).toFixed(1).padStart(14)}${String(m.errors).padStart(8)}`;
+      `${m.label.padEnd(16)}${Math.round(rps(m)).toLocaleString("en-US").padStart(10)}${median(m.p50s).toFixed(1).padStart(10)}${median(m.p99s).toFixed(1).padStart(10)}${Math.max(...m.p99s).toFixed(1).padStart(14)}${String(m.errors).padStart(8)}${Math.round(cpuPerRequest(m)).toString().padStart(13)}`;
     process.stdout.write(
       [
         "",
         `GET /posts?limit=20 · ${connections} connections · ${duration} s each (${slices} slices, ABBA) · ${postCount} posts · node ${process.version}`,
-        `${"".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"worst p99 ms".padStart(14)}${"errors".padStart(8)}`,
+        `${"".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"worst p99 ms".padStart(14)}${"errors".padStart(8)}${"CPU µs/req".padStart(13)}`,
         row(raw),
         row(app),
         `${"app / floor".padEnd(16)}${`${(ratio * 100).toFixed(1)}%`.padStart(10)}   ${ratio >= TARGET ? "PASS" : "MISS"} (target ≥ ${TARGET * 100}% of the floor's req/s)`,
+        `${"CPU floor / app".padEnd(16)}${`${((cpuPerRequest(raw) / cpuPerRequest(app)) * 100).toFixed(1)}%`.padStart(10)}   (the server's CPU time per request, floor's over app's: less sensitive to other load than req/s)`,
         "(p50 and p99: the median over the slices; worst p99: the slowest slice)",
         "",
       ].join("\n"),
