@@ -116,7 +116,8 @@ export function defineResource<Item extends z.ZodType, Create extends z.ZodType,
       const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
       // Route middleware (runs before validation), the OpenAPI security and the auth errors of a route.
       const guard = (level: Access | "owner", what: string, ownerMessage = `You may only ${what} your own ${name}.`) => {
-        const middleware: MiddlewareHandler<AppEnv>[] = [requireAccess(level === "owner" ? "user" : level, what)];
+        // Public routes need no check: no middleware (each one is a step on every request).
+        const middleware: MiddlewareHandler<AppEnv>[] = level === "public" ? [] : [requireAccess(level === "owner" ? "user" : level, what)];
         if (level === "owner") {
           if (!access.owns) throw new Error(`${name}: access "owner" needs an owns() function`);
           middleware.push(requireOwner((caller, id) => access.owns?.(deps, caller, id) ?? Promise.resolve(false), ownerMessage));
