@@ -10,7 +10,7 @@ import { DEFAULT_SERVER_URL, openDatabases, type Databases } from "./databases.t
 import { TABLE_PREFIX, writeFixture, type Fixture } from "./fixtures.ts";
 import { GNU_TIME, measure, type Command, type Sample } from "./measure.ts";
 import { buildRows, checkTargets, NOISY_SPREAD, renderText, TARGETS, type Scenario } from "./report.ts";
-import { builtMigrator, coldMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
+import { baseEnv, builtMigrator, coldMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
 
 const USAGE = `Usage: pnpm bench:deploy [--runs N] [--warmup N] [--migrations N] [--no-bundle] [--json]
 
@@ -64,6 +64,20 @@ async function measured(tool: Tool, scenario: Scenario, command: Command, scratc
   return sample;
 }
 
+/** `node -e 0`, measured like the contenders: the start-up every Node program pays. */
+async function nodeStart(scratch: string): Promise<number> {
+  const sample = await measure({ file: process.execPath, args: ["-e", "0"], cwd: os.tmpdir(), env: baseEnv() }, scratch);
+  if (sample.exitCode !== 0) throw new Error(`node -e 0 exited with ${sample.exitCode}: ${sample.stderr}`);
+  return sample.wallMs;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!sorted.length) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 async function checkApplied(databases: Databases, tool: Tool, url: string, fixture: Fixture): Promise<void> {
   const { tables, finishedMigrations } = await databases.contents(url, TABLE_PREFIX);
   const expected = tool.recordsHistory ? fixture.migrationCount : 0;
@@ -90,6 +104,7 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
   track(databases);
   progress(`${fixture.migrationCount} migrations (${fixture.tableCount} tables) in ${fixture.migrationsDir}; server ${redactUrl(serverUrl)}`);
 
+  const nodeStartMs: number[] = [];
   const samples = new Map<string, Sample[]>();
   const warmups = new Map<string, Sample[]>();
   const rounds = options.warmup + options.runs;
@@ -112,6 +127,8 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
       record("no-op", tool, noop);
       times.push(`${tool.id} ${apply.wallMs.toFixed(0)}/${noop.wallMs.toFixed(0)} ms`);
     }
+    // Node's own start on this machine in this round: the part of a no-op no Node program avoids.
+    if (round >= options.warmup) nodeStartMs.push(await nodeStart(root));
     progress(`${round < options.warmup ? `warm-up ${round + 1}/${options.warmup}` : `run ${round - options.warmup + 1}/${options.runs}`}: ${times.join(", ")}`);
   }
 
@@ -121,6 +138,14 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
     notes.push(`The machine was busy (1-minute load average ${load.toFixed(1)} on ${os.cpus().length} CPUs at the end; "noisy" rows spread more than ${NOISY_SPREAD * 100} % of their median): rerun on a quiet machine, or with more --runs, before trusting a PASS or a MISS near its line.`);
   }
   const checks = checkTargets(rows);
+  const nodeStartMedian = median(nodeStartMs);
+  const builtNoop = rows.find((r) => r.scenario === "no-op" && r.tool === "migrator-bundle");
+  notes.push(
+    `Node's own start here: \`node -e 0\` took ${nodeStartMedian.toFixed(0)} ms (median, once per round, measured the same way)${builtNoop ? `, so the built migrator's no-op spends ${(builtNoop.medianMs - nodeStartMedian).toFixed(0)} ms beyond it` : ""}. The no-op target is absolute: on a machine whose Node starts slower it leaves less room.`,
+    ...(process.env.NODE_EXTRA_CA_CERTS
+      ? [`This machine sets NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}); the contenders ran without it: Node parses that bundle at every start, and none of them makes a TLS connection.`]
+      : []),
+  );
   const haveTime = existsSync(GNU_TIME);
   notes.push(
     `Median of ${options.runs} runs after ${options.warmup} warm-up round(s); each run a whole process (spawn to exit, performance.now()) on a fresh database. no-op runs on the database its own apply-all just brought to head.`,

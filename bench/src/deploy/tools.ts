@@ -28,9 +28,14 @@ export interface Tool {
   noopSays?: string;
 }
 
-/** The environment every contender gets: this one, minus what would redirect it elsewhere. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _url, INIT_CWD: _initCwd, MIGRATIONS_DIR: _dir, DATA_MIGRATIONS_DIR: _dataDir, ...env } = process.env;
+/**
+ * The environment every contender gets: this one, minus what would redirect it elsewhere, and minus
+ * NODE_EXTRA_CA_CERTS: a machine that sets it (a proxy's CA bundle) makes every Node process parse the
+ * bundle before running anything (40–80 ms for a 220 KB bundle on the benchmark machine), and no
+ * contender makes a TLS connection here. The report says when it was set.
+ */
+export function baseEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _url, INIT_CWD: _initCwd, MIGRATIONS_DIR: _dir, DATA_MIGRATIONS_DIR: _dataDir, NODE_EXTRA_CA_CERTS: _extraCa, ...env } = process.env;
   return { ...env, NO_COLOR: "1" };
 }
 
