@@ -154,8 +154,12 @@ function assignBatches(steps: PlanStep[]): void {
     run = [];
   };
   for (const step of steps) {
-    if (step.kind === "schema" && step.analysis.transactional && step.resumeFrom === 0) run.push(step);
-    else close();
+    if (step.kind === "schema" && step.analysis.transactional && step.resumeFrom === 0) {
+      run.push(step);
+      // A new enum value cannot be used before its transaction commits: the next migration, which
+      // may use it, starts a new batch.
+      if (step.analysis.classes.some((c) => c.kind === "AlterEnumStmt")) close();
+    } else close();
   }
   close();
 }

@@ -75,6 +75,31 @@ describe("batches on a new database", () => {
     expect(groupSizes(await transactions(p))).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it("a new enum value ends its batch (it cannot be used before it commits); a migration that fails only inside a batch makes the batch run one by one", async () => {
+    const p = await project();
+    await p.write("20240101000000_enum", "CREATE TYPE mood AS ENUM ('calm');\n");
+    await p.write("20240102000000_add_value", "ALTER TYPE mood ADD VALUE 'happy';\n");
+    await p.write("20240103000000_use_value", "CREATE TABLE person (name text, mood mood NOT NULL DEFAULT 'happy');\nINSERT INTO person (name) VALUES ('ann');\n");
+    await p.write("20240104000000_more", "CREATE TABLE more (id int);\n");
+    const result = await deploy(p.options);
+    expect(result.ok).toBe(true);
+    expect(p.events.some((e) => e.fields?.event === "batch_fallback")).toBe(false);
+    expect(groupSizes(await transactions(p))).toEqual([2, 2]);
+    expect(await p.sql("SELECT name, mood::text AS mood FROM person")).toEqual([{ name: "ann", mood: "happy" }]);
+
+    // The same trap the parser cannot see (the value added by a DO block): PostgreSQL refuses it in the
+    // batch (55P04), the batch is rolled back and its migrations run one by one, and all of them apply.
+    const q = await project();
+    await q.write("20240101000000_enum", "CREATE TYPE mood AS ENUM ('calm');\n");
+    await q.write("20240102000000_add_value", "DO $$ BEGIN ALTER TYPE mood ADD VALUE 'happy'; END $$;\n");
+    await q.write("20240103000000_use_value", "CREATE TABLE person (name text, mood mood NOT NULL DEFAULT 'happy');\nINSERT INTO person (name) VALUES ('ann');\n");
+    const fallback = await deploy(q.options);
+    expect(fallback.ok).toBe(true);
+    expect(q.events.find((e) => e.fields?.event === "batch_fallback")?.fields).toMatchObject({ sqlState: "55P04" });
+    expect(groupSizes(await transactions(q))).toEqual([1, 1, 1]);
+    expect(await q.sql("SELECT name, mood::text AS mood FROM person")).toEqual([{ name: "ann", mood: "happy" }]);
+  });
+
   it("a failing migration in a batch: the batch is rolled back, the ones before it are applied one by one, the failure is recorded with its line, the rest does not run", async () => {
     const p = await project();
     const before = await writeTables(p, 3);
