@@ -1,4 +1,6 @@
 // deploy / up: applying migrations atomically, recording them as Prisma does, refusing bad histories.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ChecksumMismatchError, deploy, FailedMigrationPresentError, getStatus, MissingLocalMigrationError, resolve, up } from "../src/index.ts";
 import { project } from "./helpers.ts";
@@ -26,6 +28,14 @@ describe("deploy", () => {
     const again = await deploy(p.options);
     expect(again.plan.steps).toEqual([]);
     expect((await getStatus(p.options)).atHead).toBe(true);
+  });
+
+  it("a migration folder without migration.sql is refused, naming the folder, before anything runs", async () => {
+    const p = await project();
+    await p.write("20240101000000_users", "CREATE TABLE users (id int);\n");
+    await mkdir(path.join(p.dir, "20240102000000_empty"));
+    await expect(deploy(p.options)).rejects.toMatchObject({ code: "MIGRATION_FILE_MISSING", message: expect.stringContaining(`${path.join(p.dir, "20240102000000_empty")} has no migration.sql`) });
+    expect(await p.sql("SELECT to_regclass('users') AS t")).toEqual([{ t: null }]);
   });
 
   it("a failing migration leaves the schema as it was, is recorded with its SQLSTATE and line, and applies once fixed", async () => {

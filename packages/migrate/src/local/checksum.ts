@@ -12,8 +12,10 @@ export function checksumOf(script: string): string {
 
 /** Whether `script` matches a recorded checksum, as Prisma decides it. */
 export function matchesChecksum(script: string, recorded: string): boolean {
-  const variants = [script, script.replaceAll("\r\n", "\n"), script.replaceAll("\n", "\r\n")];
-  return variants.some((variant) => {
+  // Built one at a time: the first (the file as stored) nearly always decides it.
+  const variants = [() => script, () => script.replaceAll("\r\n", "\n"), () => script.replaceAll("\n", "\r\n")];
+  return variants.some((make) => {
+    const variant = make();
     const digest = sha256(variant);
     // Prisma once wrote each byte without zero padding; such checksums are shorter than 64 characters.
     const rendered = recorded.length !== 64 ? [...digest].map((byte) => byte.toString(16)).join("") : digest.toString("hex");

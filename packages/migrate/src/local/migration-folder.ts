@@ -18,9 +18,10 @@ export interface LocalMigration {
   downSql?: string | undefined;
 }
 
-function readOptional(file: string): string | undefined {
-  // existsSync first: most folders have no down.sql, and a thrown ENOENT costs more than the check.
-  if (!existsSync(file)) return undefined;
+function readOptional(file: string, usuallyThere = false): string | undefined {
+  // existsSync first for a file most folders lack (down.sql): a thrown ENOENT costs more than the
+  // check. A file nearly always there (migration.sql) is just read.
+  if (!usuallyThere && !existsSync(file)) return undefined;
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
@@ -69,7 +70,7 @@ export function readLocalMigrationsSync(dir: string): LocalMigration[] {
   const base = path.resolve(dir);
   return names.map((name): LocalMigration => {
     const folder = `${base}${path.sep}${name}`;
-    const upSql = readOptional(`${folder}${path.sep}migration.sql`);
+    const upSql = readOptional(`${folder}${path.sep}migration.sql`, true);
     if (upSql === undefined) {
       throw new MigrateError("MIGRATION_FILE_MISSING", `The migration folder ${folder} has no migration.sql.`, "Add the migration's SQL, or remove the folder.");
     }

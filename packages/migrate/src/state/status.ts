@@ -137,7 +137,9 @@ export function computeStatus(local: LocalMigration[], history: MigrationRecord[
       const state = record.logs?.startsWith(IN_PROGRESS_MARK) && record.checksum === migration.checksum ? "interrupted" : "failed";
       return { name: migration.name, state, record, local: migration, reversible };
     }
-    const state = matchesChecksum(migration.upSql, record.checksum) ? "applied" : "edited";
+    // The checksum computed when the folder was read matches in the usual case; Prisma's tolerances
+    // (line endings, old unpadded hex) are checked only when it does not.
+    const state = record.checksum === migration.checksum || matchesChecksum(migration.upSql, record.checksum) ? "applied" : "edited";
     return { name: migration.name, state, record, local: migration, reversible };
   });
   for (const [name, record] of live) {
