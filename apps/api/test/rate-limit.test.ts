@@ -44,6 +44,13 @@ async function app(options: Parameters<typeof testApi>[0] = {}): Promise<TestApi
 }
 const prefix = () => `test:api:${randomUUID()}`;
 
+/** A second instance of the API on `api`'s database (another replica), closed after the test. */
+async function replica(api: TestApi, options: Pick<Parameters<typeof createApp>[0], "redisUrl" | "rateLimit"> = {}) {
+  const instance = await createApp({ databaseUrl: api.url, environment: "test", logger: memoryLogger([]), createTablesOnStart: false, scrypt: FAST_SCRYPT, poolSize: 2, auth: { jwtSecret: TEST_JWT_SECRET }, ...options });
+  cleanups.push(() => instance.close());
+  return instance;
+}
+
 /** A superuser, a tier with `limit` requests per minute on `path`, and a member of that tier, signed in. */
 async function tierWithLimit(api: TestApi, path: string, limit: number) {
   const admin = await superuser(api);
@@ -116,18 +123,7 @@ withRedis("two app instances sharing one Redis", () => {
   it("enforce one budget together: the N+1th request across both is refused", async () => {
     const keyPrefix = prefix();
     const a = await app({ redisUrl: SHARED_REDIS, rateLimit: { keyPrefix, defaultBudget: null } });
-    const b = await createApp({
-      databaseUrl: a.url,
-      environment: "test",
-      logger: memoryLogger([]),
-      createTablesOnStart: false,
-      scrypt: FAST_SCRYPT,
-      poolSize: 2,
-      auth: { jwtSecret: TEST_JWT_SECRET },
-      redisUrl: SHARED_REDIS,
-      rateLimit: { keyPrefix, defaultBudget: null },
-    });
-    cleanups.push(() => b.close());
+    const b = await replica(a, { redisUrl: SHARED_REDIS, rateLimit: { keyPrefix, defaultBudget: null } });
     const { member } = await tierWithLimit(a, "/posts", 4);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -143,8 +139,7 @@ withRedis("two app instances sharing one Redis", () => {
 describe("two app instances without Redis", () => {
   it("each count alone (why REDIS_URL matters with replicas)", async () => {
     const a = await app({ rateLimit: { defaultBudget: null } });
-    const b = await createApp({ databaseUrl: a.url, environment: "test", logger: memoryLogger([]), createTablesOnStart: false, scrypt: FAST_SCRYPT, poolSize: 2, auth: { jwtSecret: TEST_JWT_SECRET } });
-    cleanups.push(() => b.close());
+    const b = await replica(a);
     expect(a.logs.find((line) => line.level === 40 && /REDIS_URL is not set/.test(line.msg))).toBeDefined();
     const { member } = await tierWithLimit(a, "/posts", 2);
     const statuses: number[] = [];
@@ -220,17 +215,7 @@ withRedis("login attempts", () => {
   it("are counted in Redis too, so replicas share the brute-force budget", async () => {
     const keyPrefix = prefix();
     const a = await app({ redisUrl: SHARED_REDIS, rateLimit: { keyPrefix, defaultBudget: null, login: { limit: 2, periodSeconds: 60 } } });
-    const b = await createApp({
-      databaseUrl: a.url,
-      environment: "test",
-      logger: memoryLogger([]),
-      createTablesOnStart: false,
-      scrypt: FAST_SCRYPT,
-      auth: { jwtSecret: TEST_JWT_SECRET },
-      redisUrl: SHARED_REDIS,
-      rateLimit: { keyPrefix, defaultBudget: null, login: { limit: 2, periodSeconds: 60 } },
-    });
-    cleanups.push(() => b.close());
+    const b = await replica(a, { redisUrl: SHARED_REDIS, rateLimit: { keyPrefix, defaultBudget: null, login: { limit: 2, periodSeconds: 60 } } });
     const victim = await session(a);
     const attempt = (instance: TestApi["app"]) => callApp(instance, "POST", "/login", { username: victim.username, password: "guess" });
     expect((await attempt(a.app)).status).toBe(401);

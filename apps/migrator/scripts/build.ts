@@ -28,17 +28,17 @@ export interface BuildOptions {
   copyMigrations?: boolean;
 }
 
-/** Analyses every migration.sql and down.sql of `migrationsDir` into `file` (a bad script stops the build). */
-async function writeBundledAnalyses(migrationsDir: string, file: string): Promise<void> {
-  const { analyseScript, readLocalMigrations, writeAnalysesFile } = await import("@repo/migrate");
-  const analyses = [];
+/** Analyses every migration.sql and down.sql of `migrationsDir` into `dir`/analyses.json (a bad script stops the build). */
+async function writeBundledAnalyses(migrationsDir: string, dir: string): Promise<void> {
+  const { AnalysisCache, analyseScript, readLocalMigrations } = await import("@repo/migrate");
+  const cache = new AnalysisCache({ dir });
   for (const migration of await readLocalMigrations(migrationsDir)) {
     for (const [script, name] of [[migration.upSql, "migration.sql"], [migration.downSql, "down.sql"]] as const) {
-      if (script === undefined) continue;
-      analyses.push({ script, analysis: await analyseScript(script, `${migration.name}/${name}`) });
+      if (script !== undefined) await analyseScript(script, `${migration.name}/${name}`, cache);
     }
   }
-  writeAnalysesFile(file, analyses);
+  const problem = await cache.save();
+  if (problem) throw new Error(`Could not write the bundle's analyses: ${problem}`);
 }
 
 /** Bundles apps/migrator/src/main.ts into `outDir`/main.js and returns that path. */
@@ -79,7 +79,7 @@ export async function buildMigrator(options: BuildOptions = {}): Promise<{ entry
     // Compiled to .mjs with a manifest.json (source checksums): the bundle runs them without tsx.
     await compileDataMigrations(dataMigrationsDir, path.join(outDir, "db/data-migrations"));
     // Every script's analysis, so the bundle never loads the SQL parser to deploy its own migrations.
-    await writeBundledAnalyses(migrationsDir, path.join(outDir, "db/analyses.json"));
+    await writeBundledAnalyses(migrationsDir, path.join(outDir, "db"));
   }
   return { entry: path.join(outDir, "main.js"), metafile };
 }

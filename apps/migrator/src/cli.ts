@@ -125,31 +125,19 @@ export function buildProgram(setExitCode: (code: number) => void, signal?: Abort
     if (!result.ok) setExitCode(ExitCode.migrationFailed);
   };
 
-  // --backup on the commands that change the schema: a pg_dump first, when there is something to run.
-  const backupFlags = (command: Command) =>
+  // The commands that change the schema: --dry-run, and --backup (a pg_dump first, when there is something to run).
+  const changeFlags = (command: Command) =>
     command
+      .option("--dry-run", "print the SQL that would run, run nothing")
       .option("--backup <dir>", `pg_dump --format=custom into a new file in <dir> before the first step, when something is to run; no backup, nothing run (exit ${ExitCode.backupFailed}) (default: MIGRATOR_BACKUP_DIR)`)
       .option("--no-backup", "no backup, even with MIGRATOR_BACKUP_DIR set")
       .option("--pg-dump <path>", "the pg_dump to run for --backup; its major version must be the server's or newer (default: PG_DUMP, else pg_dump on PATH)");
 
-  backupFlags(
-    program
-      .command("up [target]")
-      .description("apply pending migrations up to target: head (default), +N, or a migration name")
-      .option("--dry-run", "print the SQL that would run, run nothing"),
-  ).action(runCommand("up"));
-  backupFlags(
-    program
-      .command("down [target]")
-      .description("roll back with down.sql to target: -1 (default), -N, base, or a migration name (kept applied)")
-      .option("--dry-run", "print the SQL that would run, run nothing"),
-  ).action(runCommand("down"));
-  backupFlags(
-    program
-      .command("deploy")
-      .description("apply every pending migration (up head): what a release runs")
-      .option("--dry-run", "print the SQL that would run, run nothing"),
-  ).action((options: { dryRun?: boolean } & BackupFlags) => runCommand("up")("head", options));
+  changeFlags(program.command("up [target]").description("apply pending migrations up to target: head (default), +N, or a migration name")).action(runCommand("up"));
+  changeFlags(program.command("down [target]").description("roll back with down.sql to target: -1 (default), -N, base, or a migration name (kept applied)")).action(
+    runCommand("down"),
+  );
+  changeFlags(program.command("deploy").description("apply every pending migration (up head): what a release runs")).action((options: { dryRun?: boolean } & BackupFlags) => runCommand("up")("head", options));
 
   program
     .command("plan [target]")

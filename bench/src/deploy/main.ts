@@ -10,7 +10,7 @@ import { DEFAULT_SERVER_URL, openDatabases, type Databases } from "./databases.t
 import { TABLE_PREFIX, writeFixture, type Fixture } from "./fixtures.ts";
 import { GNU_TIME, measure, type Command, type Sample } from "./measure.ts";
 import { buildRows, checkTargets, NOISY_SPREAD, renderText, TARGETS, type Scenario } from "./report.ts";
-import { baseEnv, builtMigrator, coldMigrator, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
+import { baseEnv, builtMigrators, prismaTool, psqlTool, workspaceMigrator, type Tool } from "./tools.ts";
 
 const USAGE = `Usage: pnpm bench:deploy [--runs N] [--warmup N] [--migrations N] [--no-bundle] [--json]
 
@@ -93,8 +93,7 @@ async function run(options: Options, { root, progress, track }: BenchmarkSession
   const tools: Tool[] = [workspaceMigrator(fixture)];
   if (options.bundle) {
     try {
-      const built = await builtMigrator(fixture, path.join(root, "migrator"));
-      tools.push(built, coldMigrator(built, fixture));
+      tools.push(...(await builtMigrators(fixture, path.join(root, "migrator"))));
     } catch (error) {
       notes.push(`The migrator's production build was skipped: ${(error as Error).message.split("\n")[0]}`);
     }

@@ -59,23 +59,19 @@ export function workspaceMigrator(fixture: Fixture): Tool {
  * The migrator as it ships: apps/migrator's production build (scripts/build.ts, what `pnpm build`
  * makes) written to `dir`/dist and run as `node dist/main.js`. `dir` stands in for the app's folder in
  * an image: its node_modules is apps/migrator's, so the packages the build leaves out resolve from
- * the app's declared dependencies, as they would after an install.
+ * the app's declared dependencies, as they would after an install. Two contenders on that build: with
+ * the run's analysis cache, and without one (MIGRATOR_CACHE_DIR=off: every run loads the SQL parser
+ * and parses every pending script, as a first deploy of new migrations does).
  */
-export async function builtMigrator(fixture: Fixture, dir: string): Promise<Tool> {
+export async function builtMigrators(fixture: Fixture, dir: string): Promise<Tool[]> {
   await mkdir(dir, { recursive: true });
   const { entry } = await buildMigrator({ outDir: path.join(dir, "dist"), copyMigrations: false });
   await writeFile(path.join(dir, "package.json"), `${JSON.stringify({ name: "@repo/migrator", private: true, type: "module" })}\n`);
   await symlink(path.join(REPO_ROOT, "apps", "migrator", "node_modules"), path.join(dir, "node_modules"), "dir");
-  return migratorTool("migrator-bundle", "migrator (built: node dist/main.js)", entry, dir, fixture);
-}
-
-/**
- * The same build without an analysis cache (MIGRATOR_CACHE_DIR=off): every run loads the SQL parser
- * and parses every pending script, as a first deploy of new migrations does.
- */
-export function coldMigrator(built: Tool, fixture: Fixture): Tool {
-  const command = built.applyAll("URL");
-  return migratorTool("migrator-cold", "migrator (built, no analysis cache)", command.args[0] as string, command.cwd, fixture, "off");
+  return [
+    migratorTool("migrator-bundle", "migrator (built: node dist/main.js)", entry, dir, fixture),
+    migratorTool("migrator-cold", "migrator (built, no analysis cache)", entry, dir, fixture, "off"),
+  ];
 }
 
 /** `node <prisma>/build/index.js migrate deploy`, with the bridge as its schema engine. */

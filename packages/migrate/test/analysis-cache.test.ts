@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { onTestFinished, describe, expect, it } from "vitest";
-import { AnalysisCache, ANALYSIS_CACHE_FILE, ANALYSIS_VERSION, analyseScript, deploy, plan, writeAnalysesFile, type EngineOptions, type PlanStep } from "../src/index.ts";
+import { AnalysisCache, ANALYSIS_CACHE_FILE, ANALYSIS_VERSION, analyseScript, deploy, plan, type EngineOptions, type PlanStep } from "../src/index.ts";
 import { project, schemaSnapshot, type Project } from "./helpers.ts";
 
 async function tempDir(prefix: string): Promise<string> {
@@ -158,12 +158,10 @@ describe("analysis cache", () => {
     const shipped = path.join(shippedDir, "analyses.json");
     const seed = await project();
     const names = await writeMigrations(seed);
-    const analyses = [];
-    for (const name of names) {
-      const script = readFileSync(path.join(seed.dir, name, "migration.sql"), "utf8");
-      analyses.push({ script, analysis: await analyseScript(script, name) });
-    }
-    writeAnalysesFile(shipped, analyses);
+    // Written as a production build writes it: a cache folder of its own, then read-only.
+    const writer = new AnalysisCache({ dir: shippedDir });
+    for (const name of names) await analyseScript(readFileSync(path.join(seed.dir, name, "migration.sql"), "utf8"), name, writer);
+    expect(await writer.save()).toBeUndefined();
     const before = await readFile(shipped, "utf8");
 
     const options: EngineOptions = { ...seed.options, analysisCache: { shipped } };

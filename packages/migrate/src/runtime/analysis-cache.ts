@@ -6,10 +6,10 @@
 //
 // Two layers: a read-write folder (the user's cache, MIGRATOR_CACHE_DIR) and, read-only, the file a
 // production bundle ships with the analyses of its own migrations (so a container never parses).
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { writeFile, rename, mkdir } from "node:fs/promises";
 import path from "node:path";
+import { checksumOf } from "../local/checksum.ts";
 import type { ScriptAnalysis } from "./analyse.ts";
 
 /**
@@ -32,7 +32,10 @@ interface CacheFile {
 }
 
 export interface AnalysisCacheOptions {
-  /** Read-write folder for `analyses.json`; created when missing. Undefined: no user cache. */
+  /**
+   * Read-write folder for `analyses.json`; created when missing. Undefined: no user cache. (A
+   * production bundle's file is written the same way, into its empty `dist/db`.)
+   */
   dir?: string | undefined;
   /** A read-only analyses file, e.g. the one a production bundle ships. */
   shipped?: string | undefined;
@@ -47,7 +50,8 @@ export interface AnalysisCacheStats {
   problems: string[];
 }
 
-export const scriptKey = (script: string) => createHash("sha256").update(script).digest("hex");
+/** An entry's key: the script's SHA-256, as Prisma's checksum of a migration.sql is. */
+const scriptKey = checksumOf;
 
 /** A plausible ScriptAnalysis: an entry from a file someone edited is analysed again instead of trusted blindly. */
 function isAnalysis(value: unknown): value is ScriptAnalysis {
@@ -166,16 +170,4 @@ export class AnalysisCache {
       return `${file}: ${(error as Error).message}`;
     }
   }
-}
-
-/**
- * Writes an analyses file holding exactly `analyses` (a production bundle's, built next to its
- * migrations). Throws on failure: a build should stop rather than ship without it.
- */
-export function writeAnalysesFile(file: string, analyses: { script: string; analysis: ScriptAnalysis }[]): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const entries = new Map<string, unknown>(analyses.map(({ script, analysis }) => [scriptKey(script), analysis]));
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, serialize(entries));
-  renameSync(temporary, file);
 }
