@@ -28,7 +28,6 @@ export const EXTERNALS: Record<App, { ship: readonly string[]; leaveOut: Readonl
       tsx: "compiles TypeScript data migrations in the workspace; the bundle ships them compiled",
       "tsx/*": "as tsx",
       "pg-native": "pg's optional native driver; pg's JavaScript driver is bundled",
-      "@repo/dev-postgres": "the embedded development server: an image takes DATABASE_URL",
       "@repo/prisma-engine": "the schema-push bridge, workspace tooling",
     },
   },

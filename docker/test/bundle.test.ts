@@ -155,6 +155,9 @@ describe("the production bundles", () => {
     // Every script's analysis came from the file the bundle ships: the SQL parser was not needed.
     const events = deploy.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.find((e) => e.event === "analysis_cache")).toMatchObject({ hits: migrations.length, parsed: 0, sources: [path.join(bundles.migrator, "dist/db/analyses.json")] });
+    // Its code came from the compiled-code cache the bundle ships (read-only, nothing written), and the
+    // data migration (an ES module, imported by code restored from that cache) ran.
+    expect(events.find((e) => e.event === "code_cache")).toEqual(expect.objectContaining({ source: "shipped", outcome: "accepted", writes: null }));
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {

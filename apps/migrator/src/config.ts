@@ -1,9 +1,9 @@
 // Where the migrator's settings come from: flags, then the environment, then a .env file, then (in
 // the workspace only) the embedded development PostgreSQL. Flags always win.
 import { existsSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { DEFAULT_SETTINGS, UsageError, type AnalysisCacheOptions, type BackupOptions, type RunSettings } from "@repo/migrate";
+import { migratorCacheDir } from "./cache-dir.ts";
+import { DEFAULT_SETTINGS, dynamicImport, UsageError, type AnalysisCacheOptions, type BackupOptions, type RunSettings } from "@repo/migrate";
 
 export interface GlobalFlags {
   url?: string;
@@ -91,32 +91,19 @@ export async function dataMigrationsDir(flags: GlobalFlags, env: NodeJS.ProcessE
   return (await import("@repo/db/paths")).dataMigrationsDir;
 }
 
-function cacheHome(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, "migrator");
-  try {
-    return path.join(os.homedir(), ".cache", "migrator");
-  } catch {
-    return undefined; // no HOME and no passwd entry (a container's arbitrary uid): no user cache
-  }
-}
-
 /**
  * Where the engine keeps its analyses of migration scripts between runs: MIGRATOR_CACHE_DIR (`off`: no
  * user cache), else $XDG_CACHE_HOME/migrator, else ~/.cache/migrator; plus, read-only, the analyses a
  * production bundle ships for its own migrations.
  */
 export async function analysisCacheOptions(env: NodeJS.ProcessEnv = process.env): Promise<AnalysisCacheOptions> {
-  const setting = env.MIGRATOR_CACHE_DIR?.trim();
-  let dir: string | undefined;
-  if (setting === "off") dir = undefined;
-  else if (setting) dir = path.resolve(env.INIT_CWD ?? process.cwd(), setting);
-  else dir = cacheHome(env);
-  return { dir, shipped: (await import("@repo/db/paths")).analysesFile };
+  return { dir: migratorCacheDir(env), shipped: (await import("@repo/db/paths")).analysesFile };
 }
 
 /** The Prisma client data migrations get as ctx.client, created once per run and closed after it. */
 export async function prismaClientFactory(url: string): Promise<{ client: unknown; close(): Promise<void> }> {
-  const { createDb } = await import("@repo/db/client");
+  // Through dynamicImport: the production build runs from V8's code cache, where import() cannot.
+  const { createDb } = await dynamicImport<typeof import("@repo/db/client")>((await import("@repo/db/paths")).clientModule);
   const client = createDb({ url, poolSize: 2, applicationName: "migrator (data)" });
   return { client, close: () => client.$disconnect() };
 }

@@ -17,3 +17,8 @@ export const dataMigrationsDir = at("../data-migrations");
  * workspace the migrator keeps its analyses in the user's cache folder instead.
  */
 export const analysesFile: string | undefined = undefined;
+/**
+ * The Prisma client module (`@repo/db/client`) as a URL, for code that imports it only when needed
+ * (the migrator's client for data migrations). The production bundle points it at its own chunk.
+ */
+export const clientModule = new URL("./client.ts", import.meta.url).href;

@@ -7,6 +7,7 @@ export { readLocalMigrations, type LocalMigration } from "./local/migration-fold
 export { BATCH_MAX_STEPS, renderStep, type Direction, type Plan, type PlanStep } from "./plan.ts";
 export { MIGRATION_LOCK_KEY } from "./runtime/lock.ts";
 export { silentLogger, type Logger } from "./runtime/logger.ts";
+export { dynamicImport, IMPORT_HOOK } from "./runtime/dynamic-import.ts";
 export { AnalysisCache, ANALYSIS_CACHE_FILE, ANALYSIS_VERSION, type AnalysisCacheOptions } from "./runtime/analysis-cache.ts";
 export { analyseScript, type ScriptAnalysis } from "./runtime/analyse.ts";
 export type { StepResult } from "./runtime/run-step.ts";

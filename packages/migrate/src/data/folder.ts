@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { MigrateError } from "../errors.ts";
+import { dynamicImport } from "../runtime/dynamic-import.ts";
 import { checksumOf } from "../local/checksum.ts";
 import type { DataMigration } from "./define.ts";
 
@@ -42,7 +43,7 @@ export function readAnchor(source: string, file: string): string | null {
 /** tsx's on-the-fly TypeScript loader: in the workspace only (a production bundle ships compiled files). */
 async function loadTsx(file: string): Promise<typeof import("tsx/esm/api")> {
   try {
-    return await import("tsx/esm/api");
+    return await dynamicImport<typeof import("tsx/esm/api")>("tsx/esm/api");
   } catch (error) {
     if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
     throw new MigrateError(
@@ -58,7 +59,7 @@ async function importModule(file: string, checksum: string): Promise<DataMigrati
   // The checksum in the URL: a file changed since an earlier import in this process is loaded anew.
   const url = `${pathToFileURL(file).href}?v=${checksum.slice(0, 16)}`;
   try {
-    module = (await import(url)) as { default?: DataMigration };
+    module = await dynamicImport<{ default?: DataMigration }>(url);
   } catch (error) {
     if ((error as { code?: string }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
     // TypeScript source outside a tsx-registered process (the engine used as a library): compile on the fly.

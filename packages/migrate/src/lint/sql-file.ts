@@ -8,6 +8,7 @@ import { SqlDirectiveError, SqlSyntaxError } from "../sql/errors.ts";
 import { LineMap } from "../sql/line-map.ts";
 import { utf8OffsetMap } from "../sql/offsets.ts";
 import { loadParser, parseStatements } from "../sql/parser.ts";
+import { dynamicImport } from "../runtime/dynamic-import.ts";
 
 export interface LintStatement {
   /** Position in the file, from 0. */
@@ -67,7 +68,7 @@ export async function parseSqlFile(text: string, path: string, role: SqlFile["ro
 
 // The scanner tells comments from `--` inside strings, quoted identifiers and dollar-quoted bodies.
 async function lineComments(text: string, lines: LineMap): Promise<LineComment[]> {
-  const pg = await import("libpg-query");
+  const pg = await dynamicImport<typeof import("libpg-query")>("libpg-query");
   const source = text.startsWith("\uFEFF") ? ` ${text.slice(1)}` : text;
   if (source.trim() === "") return [];
   let tokens: { start: number; end: number; tokenName: string }[];

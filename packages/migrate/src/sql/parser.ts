@@ -2,6 +2,7 @@
 // library's quirks: an asynchronous start, UTF-8 byte offsets, and errors without line numbers.
 import { createRequire } from "node:module";
 import type { Node as PgNode, RawStmt } from "libpg-query";
+import { dynamicImport } from "../runtime/dynamic-import.ts";
 import { ParserNotLoadedError, SqlSyntaxError } from "./errors.ts";
 import { LineMap } from "./line-map.ts";
 import { codePointOffset, utf8OffsetMap } from "./offsets.ts";
@@ -25,7 +26,7 @@ export function loadParser(): Promise<void> {
     // ever wins back (measured: 200 scripts parse in ~25 ms instead of ~90–170 ms, peak RSS −30 MB).
     // V8 fixes a module's tiering when it compiles it, so the flag is set only around this module's
     // compile; WebAssembly compiled later (the Prisma client's) keeps V8's default.
-    const v8 = await import("node:v8");
+    const v8 = await dynamicImport<typeof import("node:v8")>("node:v8");
     v8.setFlagsFromString("--liftoff-only");
     try {
       // require(), not import(): the package is CommonJS, and import() would first scan its source
