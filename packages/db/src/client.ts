@@ -20,6 +20,12 @@ export interface CreateDbOptions {
    * whose type a migration changes makes the statements that select it fail until the pool reconnects.
    */
   preparedStatements?: boolean;
+  /**
+   * How Prisma words its errors (default Prisma's: "colorless" or "pretty"). "minimal" is also faster:
+   * the other formats capture a stack trace on every query, to point at the calling line when one fails
+   * (~40 µs of CPU a query, a tenth of a short query's cost in Prisma).
+   */
+  errorFormat?: "pretty" | "colorless" | "minimal";
 }
 
 /** Distinct query texts named per client; beyond it, new ones run unnamed (each connection keeps its statements). */
@@ -49,5 +55,5 @@ export function createDb(options: CreateDbOptions): PrismaClient {
     },
     options.preparedStatements ? { statementNameGenerator: statementNames() } : undefined,
   );
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter, ...(options.errorFormat ? { errorFormat: options.errorFormat } : {}) });
 }
