@@ -1,6 +1,6 @@
 // dist/main.js of a production build (scripts/build.ts): runs the bundled migrator (dist/migrator.cjs)
 // from V8's code cache, so a start spends its time on the database rather than on compiling ~0.5 MB
-// of JavaScript (a no-op deploy: ~125 → ~95 ms on the benchmark machine, see bench/README.md).
+// of JavaScript (a no-op deploy: ~120 → ~85 ms on the benchmark machine, `pnpm bench:deploy`).
 //
 // Node 20 has no compile cache of its own for applications (module.enableCompileCache is Node 22.1+),
 // so this uses the API it is built on: vm.Script's `cachedData`. V8 checks a cache against its own
