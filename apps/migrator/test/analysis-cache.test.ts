@@ -1,17 +1,9 @@
 // Where the CLI keeps its analyses of migration scripts: MIGRATOR_CACHE_DIR, `off`, or the XDG cache
 // folder; a second deploy of the same scripts parses nothing.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { cleanEnv, output, project, type Project } from "./helpers.ts";
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "migrator-cache-"));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { describe, expect, it } from "vitest";
+import { cleanEnv, output, project, tempDir, type Project } from "./helpers.ts";
 
 async function withMigrations(): Promise<Project> {
   const p = await project();
@@ -31,7 +23,7 @@ function cacheEvent(stdout: string): Record<string, unknown> | undefined {
 
 describe("analysis cache (CLI)", () => {
   it("MIGRATOR_CACHE_DIR keeps the analyses: a deploy of the same scripts onto another database parses none", async () => {
-    const cache = await tempDir();
+    const cache = await tempDir("migrator-cache-");
     const env = cleanEnv({ MIGRATOR_CACHE_DIR: cache });
     const first = await withMigrations();
     const run1 = await first.run(["--json", "deploy"], { env });
@@ -48,14 +40,14 @@ describe("analysis cache (CLI)", () => {
   });
 
   it("without MIGRATOR_CACHE_DIR the analyses go to $XDG_CACHE_HOME/migrator; MIGRATOR_CACHE_DIR=off keeps none", async () => {
-    const xdg = await tempDir();
+    const xdg = await tempDir("migrator-cache-");
     const p = await withMigrations();
     const run = await p.run(["--json", "deploy"], { env: cleanEnv({ XDG_CACHE_HOME: xdg, MIGRATOR_CACHE_DIR: undefined }) });
     expect(run.code, output(run)).toBe(0);
     const stored = JSON.parse(readFileSync(path.join(xdg, "migrator", "analyses.json"), "utf8")) as { entries: object };
     expect(Object.keys(stored.entries)).toHaveLength(2);
 
-    const off = await tempDir();
+    const off = await tempDir("migrator-cache-");
     const q = await withMigrations();
     const runOff = await q.run(["--json", "deploy"], { env: cleanEnv({ XDG_CACHE_HOME: off, MIGRATOR_CACHE_DIR: "off" }) });
     expect(runOff.code, output(runOff)).toBe(0);

@@ -7,8 +7,8 @@ import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMigrator } from "../scripts/build.ts";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { cleanEnv, migrator, output, project, type Project, type Run } from "./helpers.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, migrator, output, project, tempDir, type Project, type Run } from "./helpers.ts";
 
 let buildDir: string;
 let entry: string;
@@ -24,12 +24,6 @@ beforeAll(async () => {
 afterAll(() => rm(buildDir, { recursive: true, force: true }));
 
 const dist = () => path.dirname(entry);
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "migrator-code-cache-"));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function withMigration(): Promise<Project> {
   const p = await project();
@@ -64,7 +58,7 @@ describe("the production build's code cache", () => {
   });
 
   it("a cache folder gets a cache of its own from the first run, which later runs use without writing again", async () => {
-    const cache = await tempDir();
+    const cache = await tempDir("migrator-code-cache-");
     const p = await withMigration();
     const first = await built(p, ["status"], { MIGRATOR_CACHE_DIR: cache });
     expect(first.code, output(first)).toBe(0);
@@ -82,7 +76,7 @@ describe("the production build's code cache", () => {
   });
 
   it("a run that loads the SQL parser writes no cache (it changes V8's flags, so V8 would refuse it); the next run does", async () => {
-    const cache = await tempDir();
+    const cache = await tempDir("migrator-code-cache-");
     const p = await withMigration();
     const deploy = await built(p, ["deploy"], { MIGRATOR_CACHE_DIR: cache });
     expect(deploy.code, output(deploy)).toBe(0);
@@ -94,7 +88,7 @@ describe("the production build's code cache", () => {
   });
 
   it("a damaged cache file is never given to V8 (it would abort): the run succeeds and replaces it", async () => {
-    const cache = await tempDir();
+    const cache = await tempDir("migrator-code-cache-");
     const p = await withMigration();
     expect((await built(p, ["status"], { MIGRATOR_CACHE_DIR: cache })).code).toBe(0);
     const [name] = readdirSync(cache);
@@ -115,7 +109,7 @@ describe("the production build's code cache", () => {
   });
 
   it("a cache V8 refuses (another Node's) is compiled around and replaced", async () => {
-    const cache = await tempDir();
+    const cache = await tempDir("migrator-code-cache-");
     const p = await withMigration();
     const name = readdirSync(dist()).find((n) => n.endsWith(".code-cache")) as string;
     // A well-formed file (its digest matches) whose payload is not V8's: V8 rejects it by its header.
@@ -128,7 +122,7 @@ describe("the production build's code cache", () => {
   });
 
   it("an unusable cache folder costs only the compile", async () => {
-    const parent = await tempDir();
+    const parent = await tempDir("migrator-code-cache-");
     writeFileSync(path.join(parent, "a-file"), "");
     const p = await withMigration();
     const run = await built(p, ["deploy"], { MIGRATOR_CACHE_DIR: path.join(parent, "a-file", "cache") });

@@ -79,6 +79,13 @@ export function startMigrator(args: string[], options: SpawnOptions): Started {
   return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
+/** A new empty folder under the system's temporary folder, removed at the end of the test. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Runs `migrator <args>` to completion. */
 export function migrator(args: string[], options: SpawnOptions): Promise<Run> {
   return startMigrator(args, options).done;
