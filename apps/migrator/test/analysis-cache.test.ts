@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cleanEnv, output, project, tempDir, type Project } from "./helpers.ts";
+import { cleanEnv, jsonEvent, output, project, tempDir, type Project } from "./helpers.ts";
 
 async function withMigrations(): Promise<Project> {
   const p = await project();
@@ -13,13 +13,7 @@ async function withMigrations(): Promise<Project> {
 }
 
 /** The analysis_cache event of a --json run, if it printed one. */
-function cacheEvent(stdout: string): Record<string, unknown> | undefined {
-  return stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((event) => event.event === "analysis_cache");
-}
+const cacheEvent = (stdout: string) => jsonEvent(stdout, "analysis_cache");
 
 describe("analysis cache (CLI)", () => {
   it("MIGRATOR_CACHE_DIR keeps the analyses: a deploy of the same scripts onto another database parses none", async () => {

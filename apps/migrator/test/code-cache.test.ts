@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildMigrator } from "../scripts/build.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, migrator, output, project, tempDir, type Project, type Run } from "./helpers.ts";
+import { cleanEnv, jsonEvent, migrator, output, project, tempDir, type Project, type Run } from "./helpers.ts";
 
 let buildDir: string;
 let entry: string;
@@ -36,13 +36,7 @@ function built(p: Project, args: string[], env: Record<string, string | undefine
   return migrator([...p.flags(), "--json", ...args], { cwd: p.root, bin: entry, env: cleanEnv(env) });
 }
 
-function codeCacheEvent(run: Run): Record<string, unknown> | undefined {
-  return run.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((event) => event.event === "code_cache");
-}
+const codeCacheEvent = (run: Run) => jsonEvent(run.stdout, "code_cache");
 
 describe("the production build's code cache", () => {
   it("ships a cache named after the bundle's SHA-256 and V8's version, used as is with MIGRATOR_CACHE_DIR=off", async () => {

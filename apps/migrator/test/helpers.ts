@@ -79,6 +79,15 @@ export function startMigrator(args: string[], options: SpawnOptions): Started {
   return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
+/** The first `--json` line whose `event` is `name`, if the run printed one. */
+export function jsonEvent(stdout: string, name: string): Record<string, unknown> | undefined {
+  return stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((event) => event.event === name);
+}
+
 /** A new empty folder under the system's temporary folder, removed at the end of the test. */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
