@@ -80,15 +80,18 @@ const throughBouncer = (url: string, port: number) => {
   return via.toString();
 };
 
+/** `migrator deploy` of one migration into a new project's database, through a PgBouncer in `mode`. */
+async function deployThrough(mode: "transaction" | "session") {
+  const p = await project();
+  await p.write("20240101000000_users", "CREATE TABLE users (id serial PRIMARY KEY);\n");
+  const url = throughBouncer(p.url, await startPgBouncer(p.url, mode));
+  await warmTwoServerConnections(url);
+  return { p, run: await p.run(["deploy"], { url, env: cleanEnv() }) };
+}
+
 withPgBouncer("a deploy through PgBouncer", () => {
   it("in transaction mode is refused before anything changes (exit 4), naming the pooler and the fix", async () => {
-    const p = await project();
-    await p.write("20240101000000_users", "CREATE TABLE users (id serial PRIMARY KEY);\n");
-    const port = await startPgBouncer(p.url, "transaction");
-    const url = throughBouncer(p.url, port);
-    await warmTwoServerConnections(url);
-
-    const run = await p.run(["deploy"], { url, env: cleanEnv() });
+    const { p, run } = await deployThrough("transaction");
     expect(run.code, output(run)).toBe(4);
     expect(run.stderr).toContain("transaction-mode pooler");
     expect(run.stderr).toContain("direct URL");
@@ -97,13 +100,7 @@ withPgBouncer("a deploy through PgBouncer", () => {
   });
 
   it("in session mode goes through: the lock holds on the client's own server session", async () => {
-    const p = await project();
-    await p.write("20240101000000_users", "CREATE TABLE users (id serial PRIMARY KEY);\n");
-    const port = await startPgBouncer(p.url, "session");
-    const url = throughBouncer(p.url, port);
-    await warmTwoServerConnections(url);
-
-    const run = await p.run(["deploy"], { url, env: cleanEnv() });
+    const { p, run } = await deployThrough("session");
     expect(run.code, output(run)).toBe(0);
     expect(await p.tables()).toEqual(["users"]);
   });
