@@ -6,7 +6,7 @@ import { redactUrl } from "@repo/redact";
 import { analysisCacheOptions, backupOptions, databaseUrl, dataMigrationsDir, DEFAULTS_FOR_HELP, loadDotEnv, migrationsDir, prismaClientFactory, runSettings, type BackupFlags, type GlobalFlags } from "./config.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { renderError, renderHistory, renderLint, renderPlan, renderRun, renderStatus } from "./output/render.ts";
-import type { CodeCacheReport } from "./bundle/loader.ts";
+import { codeCacheReport } from "./bundle/code-cache-report.ts";
 import { createOutput, type Output } from "./output/terminal.ts";
 
 /** A one-line progress bar for a terminal: `[#####·····] 48% 480,000/1,000,000 rows 95,000 rows/s ETA 6 s`. */
@@ -49,7 +49,7 @@ async function context(flags: GlobalFlags, signal: AbortSignal | undefined): Pro
   const out = createOutput({ json: !!flags.json, color: flags.color });
   const log = loggerFor(out);
   // Which compiled-code cache this start used (set by a production build's dist/main.js, src/bundle/loader.ts).
-  const codeCache = (globalThis as Record<symbol, CodeCacheReport | undefined>)[Symbol.for("migrator.codeCache")];
+  const codeCache = codeCacheReport();
   if (codeCache) log.debug("Compiled code cache", { event: "code_cache", ...codeCache });
   const settings = runSettings(flags);
   const url = await databaseUrl(flags, process.env, (line) => log.info(line));

@@ -2,8 +2,8 @@
 // the workspace only) the embedded development PostgreSQL. Flags always win.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { migratorCacheDir } from "./cache-dir.ts";
 import { DEFAULT_SETTINGS, dynamicImport, UsageError, type AnalysisCacheOptions, type BackupOptions, type RunSettings } from "@repo/migrate";
+import { migratorCacheDir } from "./cache-dir.ts";
 
 export interface GlobalFlags {
   url?: string;

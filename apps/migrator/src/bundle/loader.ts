@@ -23,18 +23,10 @@ import path from "node:path";
 import vm from "node:vm";
 import { IMPORT_HOOK } from "@repo/migrate/dynamic-import";
 import { migratorCacheDir } from "../cache-dir.ts";
+import { setCodeCacheReport } from "./code-cache-report.ts";
 
 declare const BUNDLE_HASH: string;
 
-/** What the CLI reports as its `code_cache` event (--json): which cache this start used. */
-export interface CodeCacheReport {
-  /** Where the cache came from, if one was found. */
-  source: "user" | "shipped" | null;
-  /** accepted: the code came from the cache; rejected: V8 refused it (another Node), compiled instead; none: no cache. */
-  outcome: "accepted" | "rejected" | "none";
-  /** The user cache file this run writes at exit, if any. */
-  writes: string | null;
-}
 
 const bundle = path.join(__dirname, "migrator.cjs");
 const fileName = `migrator-${BUNDLE_HASH}-v8-${process.versions.v8}.code-cache`;
@@ -101,7 +93,6 @@ if (writes) {
     if (!flags.changed()) writeCache(script, writes);
   });
 }
-const report: CodeCacheReport = { source: cached?.source ?? null, outcome, writes: writes ? path.join(writes, fileName) : null };
-(globalThis as Record<symbol, unknown>)[Symbol.for("migrator.codeCache")] = report;
+setCodeCacheReport({ source: cached?.source ?? null, outcome, writes: writes ? path.join(writes, fileName) : null });
 const module = { exports: {} };
 (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(bundle), module, bundle, __dirname);
