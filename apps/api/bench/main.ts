@@ -8,8 +8,11 @@
 // slices of one run) and a pair measured seconds apart sees the same machine. It also reports the
 // server's CPU time per request on each side, the same way.
 // Options: --duration <s> per side (20), --connections <n> (50), --slices <n> per side (10),
-// --posts <n> (5000), --warmup <s> (2). Exit 0 when the run completed (PASS or MISS), 1 on errors.
-import { spawn } from "node:child_process";
+// --posts <n> (5000), --warmup <s> (2), --node <version or path> (the server's Node.js: this one by
+// default; a version such as 26.10.0, the production image's, is installed with npx from the npm
+// registry). Exit 0 when the run completed (PASS or MISS), 1 on errors.
+import { execFileSync, spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -20,24 +23,64 @@ import { deployAll } from "../src/dev/deploy-all.ts";
 import { RAW_POSTS_PATH } from "./raw-posts.ts";
 
 const TARGET = 0.7;
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "20" },
-    connections: { type: "string", default: "50" },
-    posts: { type: "string", default: "5000" },
-    warmup: { type: "string", default: "2" },
-    slices: { type: "string", default: "10" },
-  },
-});
+const say = (line: string) => process.stderr.write(`${line}\n`);
+/** A bad option: says which and how to fix it, exits 1 (no stack trace: nothing is broken). */
+function option(message: string): never {
+  say(message);
+  process.exit(1);
+}
+const options = {
+  duration: { type: "string", default: "20" },
+  connections: { type: "string", default: "50" },
+  posts: { type: "string", default: "5000" },
+  warmup: { type: "string", default: "2" },
+  slices: { type: "string", default: "10" },
+  node: { type: "string" },
+} as const;
+function parseOptions() {
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    return option(`${(error as Error).message}. Options: ${Object.keys(options).map((name) => `--${name}`).join(", ")}.`);
+  }
+}
+const values = parseOptions();
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const postCount = Number(values.posts);
 const warmup = Number(values.warmup);
 const slices = Number(values.slices);
 for (const [name, value] of Object.entries({ duration, connections, posts: postCount, warmup, slices })) {
-  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) throw new Error(`--${name}: a whole number, please`);
+  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) option(`--${name}: a whole number, please`);
 }
-const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * The node binary the server runs on: `--node`'s path, or node@<version> installed by npx from the npm
+ * registry (cached by npm after the first run), or this process's.
+ */
+function serverNode(spec: string | undefined): string {
+  if (spec === undefined) return process.execPath;
+  if (spec.includes("/")) {
+    try {
+      accessSync(spec, constants.X_OK);
+    } catch {
+      option(`--node ${spec}: no executable file there. Pass the path of a node binary, or a version such as 26.10.0.`);
+    }
+    return spec;
+  }
+  if (!/^\d+(\.\d+){0,2}$/.test(spec)) option(`--node ${spec}: a version such as 26.10.0, or the path of a node binary, please`);
+  say(`Installing node@${spec} with npx (from the npm registry; cached after the first run)…`);
+  try {
+    return execFileSync("npx", ["--yes", "--package", `node@${spec}`, "--", "node", "--print", "process.execPath"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-3).join(" ") ?? String(error);
+    option(`--node ${spec}: npx could not install node@${spec} (${detail}). Check the version and the npm registry, or pass the path of a node binary.`);
+  }
+}
+const nodeBinary = serverNode(values.node);
 
 async function seedPosts(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -63,6 +106,8 @@ async function seedPosts(url: string): Promise<void> {
 
 interface BenchServer {
   url: string;
+  /** The server's Node.js version. */
+  node: string;
   /** The server process's CPU time so far (user + system), in microseconds. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -71,20 +116,21 @@ interface BenchServer {
 /** Starts bench/server.ts and resolves with its URL, a CPU-time probe and a stop function. */
 async function startServer(databaseUrl: string): Promise<BenchServer> {
   const tsx = createRequire(import.meta.url).resolve("tsx");
-  const child = spawn(process.execPath, ["--import", pathToFileURL(tsx).href, fileURLToPath(new URL("server.ts", import.meta.url))], {
+  const child = spawn(nodeBinary, ["--import", pathToFileURL(tsx).href, fileURLToPath(new URL("server.ts", import.meta.url))], {
     env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "production" },
     // Logs (stdout) are discarded, as a log shipper would take them away; the URL comes over IPC.
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, node } = await new Promise<{ url: string; node: string }>((resolve, reject) => {
     child.on("exit", (code) => reject(new Error(`the bench server exited with code ${code}`)));
-    child.on("message", (message: { url?: string }) => {
-      if (message.url) resolve(message.url);
+    child.on("message", (message: { url?: string; node?: string }) => {
+      if (message.url && message.node) resolve({ url: message.url, node: message.node });
     });
   });
   return {
     url,
+    node,
     cpuMicros: () =>
       new Promise<number>((resolve) => {
         const onMessage = (message: { cpuMicros?: number }) => {
@@ -178,7 +224,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       [
         "",
-        `GET /posts?limit=20 · ${connections} connections · ${duration} s each (${slices} slices, ABBA) · ${postCount} posts · node ${process.version}`,
+        `GET /posts?limit=20 · ${connections} connections · ${duration} s each (${slices} slices, ABBA) · ${postCount} posts · server on node ${api.node}`,
         `${"".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"worst p99 ms".padStart(14)}${"errors".padStart(8)}${"CPU µs/req".padStart(13)}`,
         row(raw),
         row(app),

@@ -1,7 +1,7 @@
 // The benchmark's server process: the app as production runs it (JSON request logs at LOG_LEVEL, info
-// by default) with the raw-pg floor mounted beside it, on a free loopback port. Reports {"url": …} on
-// the IPC channel once listening (stdout carries the logs), answers {"cpu": true} with its CPU time
-// so far ({"cpuMicros": …}, user + system); stops on SIGTERM.
+// by default) with the raw-pg floor mounted beside it, on a free loopback port. Reports {"url", "node"}
+// (its URL and Node.js version) on the IPC channel once listening (stdout carries the logs), answers
+// {"cpu": true} with its CPU time so far ({"cpuMicros": …}, user + system); stops on SIGTERM.
 import { randomBytes } from "node:crypto";
 import { createApp } from "../src/app.ts";
 import { createLogger } from "../src/logger.ts";
@@ -26,7 +26,7 @@ const api = await createApp({
 });
 const pool = mountRawPosts(api.app, url, poolSize);
 const server = await listen(api, { port: 0, host: "127.0.0.1", logger, shutdownTimeoutMs: 2000 });
-process.send?.({ url: server.url });
+process.send?.({ url: server.url, node: process.version });
 process.on("message", (message: { cpu?: boolean }) => {
   if (message.cpu) {
     const { user, system } = process.cpuUsage();
