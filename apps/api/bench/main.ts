@@ -18,9 +18,9 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres";
 import autocannon from "autocannon";
-import pg from "pg";
 import { deployAll } from "../src/dev/deploy-all.ts";
 import { RAW_POSTS_PATH } from "./raw-posts.ts";
+import { seedPosts } from "./seed-posts.ts";
 
 const TARGET = 0.7;
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -81,28 +81,6 @@ function serverNode(spec: string | undefined): string {
   }
 }
 const nodeBinary = serverNode(values.node);
-
-async function seedPosts(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Prisma fills uuid and updated_at itself; plain SQL must too.
-    await client.query(`INSERT INTO "user" (uuid, name, username, email, hashed_password, updated_at)
-                        SELECT gen_random_uuid(), 'Bench ' || i, 'bench' || i, 'bench' || i || '@example.com', '!', now() FROM generate_series(1, 50) AS i`);
-    const { rows } = await client.query<{ id: number }>("SELECT id FROM category WHERE slug = 'general'");
-    const category = rows[0]?.id ?? (await client.query<{ id: number }>("INSERT INTO category (name, slug) VALUES ('General', 'general') RETURNING id")).rows[0]?.id;
-    await client.query(
-      `INSERT INTO post (uuid, created_by_user_id, category_id, title, text, media_url, updated_at)
-       SELECT gen_random_uuid(), (SELECT min(id) FROM "user") + (i % 50), $1, 'Post ' || i, repeat('Lorem ipsum dolor sit amet. ', 10) || i,
-              CASE WHEN i % 3 = 0 THEN 'https://example.com/' || i || '.jpg' END, now()
-         FROM generate_series(1, $2::int) AS i`,
-      [category, postCount],
-    );
-    await client.query("ANALYZE");
-  } finally {
-    await client.end();
-  }
-}
 
 interface BenchServer {
   url: string;
@@ -190,7 +168,7 @@ async function main(): Promise<number> {
   let api: BenchServer | undefined;
   try {
     await deployAll(database.url);
-    await seedPosts(database.url);
+    await seedPosts(database.url, postCount);
     api = await startServer(database.url);
     const appUrl = `${api.url}/posts?limit=20`;
     const rawUrl = `${api.url}${RAW_POSTS_PATH}?limit=20`;

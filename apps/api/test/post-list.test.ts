@@ -3,7 +3,7 @@
 // for every filter, cursor and page size, deleted posts left out, and the same pages through the route.
 import type { PrismaClient } from "@repo/db/client";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { listPosts, postColumns, type PostFilters, type PostRow } from "../src/routes/post-list.ts";
+import { listPosts, postColumns, postListQuery, type PostFilters, type PostRow } from "../src/routes/post-list.ts";
 import type { PageRequest } from "../src/schemas/pagination.ts";
 import { testApi, type TestApi } from "./helpers.ts";
 
@@ -90,6 +90,13 @@ describe("GET /posts's list query", () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+
+  it("binds every value as a parameter: none is spliced into the query text", () => {
+    const query = postListQuery({ limit: 20, cursor: 987_654 }, { createdByUserId: 123_456, categoryId: 345_678 });
+    expect(query.values).toEqual([987_654, 123_456, 345_678, 21]);
+    expect(query.text).toMatch(/"id" > \$1 AND .*"created_by_user_id" = \$2 AND .*"category_id" = \$3 ORDER BY .* LIMIT \$4$/);
+    for (const value of ["987654", "123456", "345678", "21"]) expect(query.text).not.toContain(value);
   });
 
   it("never returns a deleted post", async () => {
