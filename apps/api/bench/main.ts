@@ -13,45 +13,31 @@
 // registry). Exit 0 when the run completed (PASS or MISS), 1 on errors.
 import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres";
 import autocannon from "autocannon";
 import { deployAll } from "../src/dev/deploy-all.ts";
+import { optionError, parseOptions, run, say } from "./cli.ts";
 import { RAW_POSTS_PATH } from "./raw-posts.ts";
 import { seedPosts } from "./seed-posts.ts";
 
 const TARGET = 0.7;
-const say = (line: string) => process.stderr.write(`${line}\n`);
-/** A bad option: says which and how to fix it, exits 1 (no stack trace: nothing is broken). */
-function option(message: string): never {
-  say(message);
-  process.exit(1);
-}
-const options = {
+const values = parseOptions({
   duration: { type: "string", default: "20" },
   connections: { type: "string", default: "50" },
   posts: { type: "string", default: "5000" },
   warmup: { type: "string", default: "2" },
   slices: { type: "string", default: "10" },
   node: { type: "string" },
-} as const;
-function parseOptions() {
-  try {
-    return parseArgs({ options }).values;
-  } catch (error) {
-    return option(`${(error as Error).message}. Options: ${Object.keys(options).map((name) => `--${name}`).join(", ")}.`);
-  }
-}
-const values = parseOptions();
+});
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const postCount = Number(values.posts);
 const warmup = Number(values.warmup);
 const slices = Number(values.slices);
 for (const [name, value] of Object.entries({ duration, connections, posts: postCount, warmup, slices })) {
-  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) option(`--${name}: a whole number, please`);
+  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) optionError(`--${name}: a whole number, please`);
 }
 
 /**
@@ -64,11 +50,11 @@ function serverNode(spec: string | undefined): string {
     try {
       accessSync(spec, constants.X_OK);
     } catch {
-      option(`--node ${spec}: no executable file there. Pass the path of a node binary, or a version such as 26.10.0.`);
+      optionError(`--node ${spec}: no executable file there. Pass the path of a node binary, or a version such as 26.10.0.`);
     }
     return spec;
   }
-  if (!/^\d+(\.\d+){0,2}$/.test(spec)) option(`--node ${spec}: a version such as 26.10.0, or the path of a node binary, please`);
+  if (!/^\d+(\.\d+){0,2}$/.test(spec)) optionError(`--node ${spec}: a version such as 26.10.0, or the path of a node binary, please`);
   say(`Installing node@${spec} with npx (from the npm registry; cached after the first run)…`);
   try {
     return execFileSync("npx", ["--yes", "--package", `node@${spec}`, "--", "node", "--print", "process.execPath"], {
@@ -77,7 +63,7 @@ function serverNode(spec: string | undefined): string {
     }).trim();
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim().split("\n").slice(-3).join(" ") ?? String(error);
-    option(`--node ${spec}: npx could not install node@${spec} (${detail}). Check the version and the npm registry, or pass the path of a node binary.`);
+    optionError(`--node ${spec}: npx could not install node@${spec} (${detail}). Check the version and the npm registry, or pass the path of a node binary.`);
   }
 }
 const nodeBinary = serverNode(values.node);
@@ -224,10 +210,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    say(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+run(main);

@@ -12,46 +12,28 @@
 // Options: --rounds <n> (40), --batch <n> (200), --concurrency <n> (50), --limit <n> (20), --posts <n> (5000).
 // Exit 0 when the run completed, 1 on errors.
 import { PerformanceObserver } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { createDb } from "@repo/db/client";
 import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres";
 import pg from "pg";
 import { deployAll } from "../src/dev/deploy-all.ts";
 import { listPosts, postColumns, postListQuery } from "../src/routes/post-list.ts";
+import { optionError, parseOptions, run, say } from "./cli.ts";
 import { RAW_POSTS_SQL, RAW_POSTS_STATEMENT } from "./raw-posts.ts";
 import { seedPosts } from "./seed-posts.ts";
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const options = {
+const values = parseOptions({
   rounds: { type: "string", default: "40" },
   batch: { type: "string", default: "200" },
   concurrency: { type: "string", default: "50" },
   limit: { type: "string", default: "20" },
   posts: { type: "string", default: "5000" },
-} as const;
-function parseOptions(): Record<keyof typeof options, number> {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({ options }).values;
-  } catch (error) {
-    say(`${(error as Error).message}. Options: ${Object.keys(options).map((name) => `--${name}`).join(", ")}.`);
-    process.exit(1);
-  }
-  const numbers = Object.fromEntries(Object.keys(options).map((name) => [name, Number(values[name])])) as Record<keyof typeof options, number>;
-  for (const [name, value] of Object.entries(numbers)) {
-    if (!Number.isInteger(value) || value < 1) {
-      say(`--${name}: a whole number of at least 1, please`);
-      process.exit(1);
-    }
-  }
-  if (numbers.limit > 100) {
-    say("--limit: at most 100, the API's largest page");
-    process.exit(1);
-  }
-  return numbers;
-}
-const { rounds, batch, concurrency, limit, posts } = parseOptions();
+});
+const [rounds, batch, concurrency, limit, posts] = (["rounds", "batch", "concurrency", "limit", "posts"] as const).map((name) => {
+  const value = Number(values[name]);
+  return Number.isInteger(value) && value >= 1 ? value : optionError(`--${name}: a whole number of at least 1, please`);
+}) as [number, number, number, number, number];
+if (limit > 100) optionError("--limit: at most 100, the API's largest page");
 
 /** Garbage collection time so far, in milliseconds (V8's pauses on the main thread). */
 let gcMillis = 0;
@@ -148,10 +130,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    say(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+run(main);
