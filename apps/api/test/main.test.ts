@@ -6,12 +6,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@repo/dev-postgres";
 import { testDatabase } from "./helpers.ts";
 
-const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+// `node --import tsx`, one process: tsx's CLI would run the API in a child and relay SIGTERM to it,
+// and it SIGKILLs that child (exit 143) when the child does not confirm the signal within 30 ms, which
+// a loaded CI machine can miss.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const emptyDir = mkdtempSync(path.join(tmpdir(), "api-main-"));
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -24,7 +27,7 @@ interface Run {
 /** Runs the API process to its exit; `onLine` sees each line it writes to stdout as it comes. */
 function start(env: Record<string, string>, onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   // INIT_CWD points at an empty folder of its own so no .env leaks in.
-  const child = spawn(process.execPath, [tsx, main], { env: { PATH: process.env.PATH ?? "", INIT_CWD: emptyDir, NODE_ENV: "test", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", tsx, main], { env: { PATH: process.env.PATH ?? "", INIT_CWD: emptyDir, NODE_ENV: "test", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   createInterface({ input: child.stdout }).on("line", (line) => {
