@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres";
 import autocannon from "autocannon";
 import { deployAll } from "../src/dev/deploy-all.ts";
-import { optionError, parseOptions, run, say } from "./cli.ts";
+import { median, optionError, parseOptions, run, say, wholeNumber } from "./common.ts";
 import { RAW_POSTS_PATH } from "./raw-posts.ts";
 import { seedPosts } from "./seed-posts.ts";
 
@@ -31,14 +31,11 @@ const values = parseOptions({
   slices: { type: "string", default: "10" },
   node: { type: "string" },
 });
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const postCount = Number(values.posts);
-const warmup = Number(values.warmup);
-const slices = Number(values.slices);
-for (const [name, value] of Object.entries({ duration, connections, posts: postCount, warmup, slices })) {
-  if (!Number.isInteger(value) || value < 0 || (name !== "warmup" && value === 0)) optionError(`--${name}: a whole number, please`);
-}
+const duration = wholeNumber("duration", values.duration);
+const connections = wholeNumber("connections", values.connections);
+const postCount = wholeNumber("posts", values.posts);
+const warmup = wholeNumber("warmup", values.warmup, 0);
+const slices = wholeNumber("slices", values.slices);
 
 /**
  * The node binary the server runs on: `--node`'s path, or node@<version> installed by npx from the npm
@@ -143,7 +140,6 @@ async function measure(into: Measured, server: BenchServer, url: string, seconds
   into.errors += result.errors + result.non2xx;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const measured = (label: string): Measured => ({ label, requests: 0, seconds: 0, p50s: [], p99s: [], rates: [], cpuPerRequest: [], errors: 0, cpuMicros: 0 });
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 

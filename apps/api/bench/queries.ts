@@ -18,8 +18,8 @@ import { createTestDatabase, redactUrl, testServerUrl } from "@repo/dev-postgres
 import pg from "pg";
 import { deployAll } from "../src/dev/deploy-all.ts";
 import { listPosts, postColumns, postListQuery } from "../src/routes/post-list.ts";
-import { optionError, parseOptions, run, say } from "./cli.ts";
-import { RAW_POSTS_SQL, RAW_POSTS_STATEMENT } from "./raw-posts.ts";
+import { median, optionError, parseOptions, run, say, wholeNumber } from "./common.ts";
+import { queryRawPosts } from "./raw-posts.ts";
 import { seedPosts } from "./seed-posts.ts";
 
 const values = parseOptions({
@@ -29,10 +29,11 @@ const values = parseOptions({
   limit: { type: "string", default: "20" },
   posts: { type: "string", default: "5000" },
 });
-const [rounds, batch, concurrency, limit, posts] = (["rounds", "batch", "concurrency", "limit", "posts"] as const).map((name) => {
-  const value = Number(values[name]);
-  return Number.isInteger(value) && value >= 1 ? value : optionError(`--${name}: a whole number of at least 1, please`);
-}) as [number, number, number, number, number];
+const rounds = wholeNumber("rounds", values.rounds);
+const batch = wholeNumber("batch", values.batch);
+const concurrency = wholeNumber("concurrency", values.concurrency);
+const limit = wholeNumber("limit", values.limit);
+const posts = wholeNumber("posts", values.posts);
 if (limit > 100) optionError("--limit: at most 100, the API's largest page");
 
 /** Garbage collection time so far, in milliseconds (V8's pauses on the main thread). */
@@ -60,8 +61,6 @@ async function measure(run: () => Promise<string>): Promise<{ cpu: number; gc: n
   return { cpu: (cpu.user + cpu.system) / batch, gc: ((gcMillis - gcBefore) * 1000) / batch };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 async function main(): Promise<number> {
   const server = await testServerUrl({ log: say });
   const database = await createTestDatabase(server.url, { prefix: "bench_queries_" });
@@ -77,7 +76,7 @@ async function main(): Promise<number> {
     const page = { limit, cursor: undefined };
     const query = postListQuery(page, {});
     const layers: Layer[] = [
-      { name: "pg", run: async () => JSON.stringify((await pool.query({ name: RAW_POSTS_STATEMENT, text: RAW_POSTS_SQL, values: [null, limit + 1] })).rows) },
+      { name: "pg", run: async () => JSON.stringify(await queryRawPosts(pool, page)) },
       {
         name: "adapter",
         run: async () => JSON.stringify((await adapter.queryRaw({ sql: query.text, args: query.values, argTypes: query.values.map(() => ({ scalarType: "int", arity: "scalar" })) })).rows),
@@ -90,10 +89,9 @@ async function main(): Promise<number> {
     ];
 
     // The layers must read the same page: the same JSON from all but the adapter (rows as arrays of text).
-    const [floor, , raw, builder] = await Promise.all(layers.map((layer) => layer.run()));
+    const [floor, adapterPage, raw, builder] = await Promise.all(layers.map((layer) => layer.run()));
     if (raw !== floor || builder !== floor) throw new Error(`The layers read different pages:\npg: ${floor?.slice(0, 200)}\n$queryRaw: ${raw?.slice(0, 200)}\nfindMany: ${builder?.slice(0, 200)}`);
-    const adapterRows = JSON.parse(await layers[1]!.run()) as unknown[];
-    if (adapterRows.length !== (JSON.parse(floor!) as unknown[]).length) throw new Error("The adapter read a different number of rows than pg");
+    if ((JSON.parse(adapterPage!) as unknown[]).length !== (JSON.parse(floor!) as unknown[]).length) throw new Error("The adapter read a different number of rows than pg");
 
     say(`Warming up, then ${rounds} rounds of ${batch} queries per layer, ${concurrency} at a time (ABBA order)…`);
     for (let i = 0; i < 3; i++) for (const layer of layers) await measure(layer.run);

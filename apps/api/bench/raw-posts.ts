@@ -6,16 +6,21 @@ import pg from "pg";
 import type { AppEnv } from "../src/app-env.ts";
 import { ValidationError } from "../src/errors/api-error.ts";
 import { detailsOf } from "../src/errors/respond.ts";
-import { PageQuery, toPage } from "../src/schemas/pagination.ts";
+import { PageQuery, toPage, type PageRequest } from "../src/schemas/pagination.ts";
 
 // The columns and order of post-list.ts's postColumns, under the names the API returns; $1 the cursor
 // (or null), $2 the page size + 1. Sent as one named (prepared) statement per connection.
-export const RAW_POSTS_SQL = `SELECT id, uuid, created_by_user_id AS "createdByUserId", category_id AS "categoryId", title, text, media_url AS "mediaUrl",
+const RAW_POSTS_SQL = `SELECT id, uuid, created_by_user_id AS "createdByUserId", category_id AS "categoryId", title, text, media_url AS "mediaUrl",
                     created_at AS "createdAt", updated_at AS "updatedAt"
                FROM post WHERE is_deleted = false AND ($1::int IS NULL OR id > $1) ORDER BY id LIMIT $2`;
 
 export const RAW_POSTS_PATH = "/bench/raw-posts";
-export const RAW_POSTS_STATEMENT = "bench-raw-posts";
+const RAW_POSTS_STATEMENT = "bench-raw-posts";
+
+/** The floor's page query on `pool`: up to `limit + 1` rows after `cursor`, as objects. */
+export async function queryRawPosts(pool: pg.Pool, { limit, cursor }: PageRequest): Promise<{ id: number }[]> {
+  return (await pool.query<{ id: number }>({ name: RAW_POSTS_STATEMENT, text: RAW_POSTS_SQL, values: [cursor ?? null, limit + 1] })).rows;
+}
 
 /** Adds the raw-pg route to `app`; returns the pool, to end after the run. */
 export function mountRawPosts(app: OpenAPIHono<AppEnv>, url: string, poolSize: number): pg.Pool {
@@ -23,9 +28,7 @@ export function mountRawPosts(app: OpenAPIHono<AppEnv>, url: string, poolSize: n
   app.get(RAW_POSTS_PATH, async (c) => {
     const parsed = PageQuery.safeParse(c.req.query());
     if (!parsed.success) throw new ValidationError(detailsOf(parsed.error, "query"));
-    const { limit, cursor } = parsed.data;
-    const { rows } = await pool.query<{ id: number }>({ name: RAW_POSTS_STATEMENT, text: RAW_POSTS_SQL, values: [cursor ?? null, limit + 1] });
-    return c.json(toPage(rows, limit), 200);
+    return c.json(toPage(await queryRawPosts(pool, parsed.data), parsed.data.limit), 200);
   });
   return pool;
 }

@@ -1,5 +1,5 @@
-// What the API's benchmark scripts share as command-line programs: messages on stderr (stdout carries
-// the table), options that say what is wrong and exit 1, and one way to end.
+// What the API's benchmark scripts share: messages on stderr (stdout carries the table), options that
+// say what is wrong and exit 1, one way to end, and the median they report.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -18,6 +18,15 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
     return optionError(`${(error as Error).message}. Options: ${Object.keys(options).map((name) => `--${name}`).join(", ")}.`);
   }
 }
+
+/** Option `--name`'s value as a whole number of at least `min`; anything else is an optionError. */
+export function wholeNumber(name: string, value: string | undefined, min = 1): number {
+  const number = Number(value);
+  return Number.isInteger(number) && number >= min ? number : optionError(`--${name}: a whole number of at least ${min}, please`);
+}
+
+/** The middle value (the upper one of an even count); NaN for none. */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** Runs `main` and exits with its code; an error is printed (its message only) and exits 1. */
 export function run(main: () => Promise<number>): void {
